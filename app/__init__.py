@@ -1,0 +1,112 @@
+"""Job Dating Tour 50+: application factory."""
+
+import logging
+
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale
+
+from app import config as settings
+from app.db import read_only_transaction
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+
+def select_locale() -> str:
+    """The language chosen with the footer link (a cookie); French otherwise."""
+    if not has_request_context():
+        return "fr"
+    chosen = request.cookies.get("lang")
+    if chosen in ("fr", "en"):
+        return chosen
+    return "fr"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; `test_config` overrides settings from the environment."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_path=str(settings.INSTANCE_DIR),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    settings.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(settings.INSTANCE_DIR.parent / "migrations"), render_as_batch=True
+    )
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from app import models  # noqa: F401  (every model registered on the metadata)
+    from app.auth.permissions import enforce_declared_access
+    from app.auth.routes import bp as auth_bp
+    from app.candidates.admin import bp as candidates_admin_bp
+    from app.candidates.routes import bp as candidates_bp
+    from app.errors import register_error_handlers
+    from app.events.admin import bp as events_admin_bp
+    from app.events.routes import bp as events_bp
+    from app.notifications.admin import bp as notifications_admin_bp
+
+    for blueprint in (
+        events_bp,
+        candidates_bp,
+        auth_bp,
+        events_admin_bp,
+        candidates_admin_bp,
+        notifications_admin_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    app.before_request(_mark_read_only)
+    app.before_request(enforce_declared_access)
+    app.teardown_request(_reset_read_only)
+    app.after_request(_security_headers)
+    register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _mark_read_only():
+    """GET and HEAD requests read only: SQLite need not take the write lock for them."""
+    read_only_transaction.set(request.method in ("GET", "HEAD", "OPTIONS"))
+
+
+def _reset_read_only(error=None):
+    read_only_transaction.set(False)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app import formatting
+
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "config": app.config}

@@ -1,0 +1,115 @@
+"""Candidates and their registrations at étapes."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import TimestampMixin, enum_column
+from app.events.models import Event
+from app.extensions import db
+
+
+class Candidate(TimestampMixin, db.Model):
+    """A job seeker aged 50 or over, as they registered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_name: Mapped[str] = mapped_column(String(80))
+    first_name: Mapped[str] = mapped_column(String(80))
+    #: Lower-cased; optional when a phone number is given.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    #: E.164 (+33…); optional when an email is given.
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    birth_year: Mapped[int]
+    postcode: Mapped[str] = mapped_column(String(5))
+    #: ROME "grands domaines" letters (A…N) the person is looking in.
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    wants_workshop: Mapped[bool] = mapped_column(default=False)
+    #: When the person accepted the information notice.
+    consented_at: Mapped[datetime]
+    #: Language of the emails sent to the person ("fr" or "en").
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    #: Set when personal data was erased (on request or after the retention period).
+    anonymised_at: Mapped[datetime | None]
+
+    registrations: Mapped[list["Registration"]] = relationship(back_populates="candidate")
+
+    __table_args__ = (
+        CheckConstraint(
+            "email IS NOT NULL OR phone IS NOT NULL OR anonymised_at IS NOT NULL",
+            name="contact_given",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class RegistrationSource(StrEnum):
+    ONLINE = "online"
+    PHONE = "phone"
+    ONSITE = "onsite"
+
+
+class Referral(StrEnum):
+    FRANCE_TRAVAIL = "france_travail"
+    CAP_EMPLOI = "cap_emploi"
+    APEC = "apec"
+    PLIE_MDE = "plie_mde"
+    PRESS = "press"
+    SOCIAL_MEDIA = "social_media"
+    WORD_OF_MOUTH = "word_of_mouth"
+    OTHER = "other"
+
+
+class Registration(TimestampMixin, db.Model):
+    """A candidate at an étape: confirmed, on the waiting list, or cancelled."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
+    source: Mapped[RegistrationSource] = mapped_column(enum_column(RegistrationSource))
+    referral: Mapped[Referral] = mapped_column(enum_column(Referral))
+    #: Short code printed on the ticket and encoded in its QR (e.g. 7K3M-Q9ZP, stored without dash).
+    ticket_code: Mapped[str] = mapped_column(String(8), unique=True)
+    #: Secret of the "Mon inscription" link.
+    manage_token: Mapped[str] = mapped_column(String(43), unique=True)
+    #: Orders the waiting list (first in, first promoted).
+    waitlisted_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    #: Staff member who registered the person on their behalf.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    candidate: Mapped[Candidate] = relationship(back_populates="registrations", lazy="joined")
+    event: Mapped[Event] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_registration_event_status", "event_id", "status"),
+        CheckConstraint(
+            "status != 'waitlisted' OR waitlisted_at IS NOT NULL", name="waitlist_has_time"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.ticket_code[:4]}-{self.ticket_code[4:]}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED

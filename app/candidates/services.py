@@ -1,0 +1,382 @@
+"""Registration, waiting list, cancellation, move and erasure of candidates.
+
+Every function adds and flushes; the caller commits once. Seats are counted on
+`Event.seats_taken`, changed only here by guarded single-statement updates and bounded by a
+check constraint, so an étape never has more confirmed registrations than its capacity, even
+under concurrent submissions. The étape row is locked first (FOR UPDATE on PostgreSQL; on
+SQLite the write transaction is BEGIN IMMEDIATE), which also serialises duplicate checks.
+
+DomainError codes: registration_closed, event_not_found, too_young, contact_missing,
+duplicate, already_cancelled, same_event, not_erasable.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+
+from app.candidates import emails
+from app.candidates.models import (
+    Candidate,
+    Referral,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from app.candidates.tickets import new_manage_token, new_ticket_code
+from app.db import lock_for_update, utcnow
+from app.errors import DomainError
+from app.events.models import Event, EventStatus, today_in_paris
+from app.extensions import db
+
+
+@dataclass
+class CandidateDetails:
+    """What a person gives when registering (already cleaned by the form)."""
+
+    last_name: str
+    first_name: str
+    email: str | None
+    phone: str | None
+    birth_year: int
+    postcode: str
+    referral: Referral
+    domains: list[str] = field(default_factory=list)
+    wants_workshop: bool = False
+    locale: str = "fr"
+
+
+def _lock_event(event_id: int) -> Event:
+    statement = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    event = db.session.scalar(
+        lock_for_update(statement, db.session.get_bind().dialect.name, of=Event)
+    )
+    if event is None:
+        raise DomainError(_("Cette étape n'existe pas."), "event_not_found")
+    return event
+
+
+def _take_seat(event: Event) -> bool:
+    """Take one seat if one is left (a single guarded UPDATE)."""
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.seats_taken < Event.capacity)
+        .values(seats_taken=Event.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(event, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def _free_seat(event: Event) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.seats_taken > 0)
+        .values(seats_taken=Event.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(event, ["seats_taken"])
+
+
+def check_age(event: Event, birth_year: int, today: date | None = None) -> None:
+    """Refuse people younger than the tour's minimum age in the étape's year."""
+    min_age = event.tour.min_age
+    if event.date.year - birth_year < min_age:
+        raise DomainError(
+            _(
+                "Le Job Dating Tour est réservé aux personnes qui ont %(age)s ans ou plus "
+                "dans l'année (nées en %(year)s ou avant).",
+                age=min_age,
+                year=event.date.year - min_age,
+            ),
+            "too_young",
+            field="birth_year",
+        )
+
+
+def find_duplicate(event: Event, details: CandidateDetails) -> Registration | None:
+    """An active registration at this étape by the same person (same email, or same phone
+    and name)."""
+    same_person = []
+    if details.email:
+        same_person.append(Candidate.email == details.email.lower())
+    if details.phone:
+        same_person.append(
+            (Candidate.phone == details.phone)
+            & (func.lower(Candidate.last_name) == details.last_name.lower())
+            & (func.lower(Candidate.first_name) == details.first_name.lower())
+        )
+    if not same_person:
+        return None
+    return db.session.scalar(
+        select(Registration)
+        .join(Registration.candidate)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            or_(*same_person),
+        )
+        .limit(1)
+    )
+
+
+def _unique_ticket_code() -> str:
+    while True:
+        code = new_ticket_code()
+        if not db.session.scalar(select(Registration.id).where(Registration.ticket_code == code)):
+            return code
+
+
+def _place(registration: Registration, event: Event) -> None:
+    """Confirm the registration if a seat is left, otherwise put it on the waiting list."""
+    now = utcnow()
+    if _take_seat(event):
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.waitlisted_at = None
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+        registration.confirmed_at = None
+
+
+def register(
+    event_id: int,
+    details: CandidateDetails,
+    *,
+    source: RegistrationSource = RegistrationSource.ONLINE,
+    created_by_id: int | None = None,
+    today: date | None = None,
+) -> Registration:
+    """Register a person at an étape: confirmed while seats are left, else waitlisted.
+
+    Staff (source phone or on site) may register outside the online registration dates.
+    Raises DomainError: event_not_found, registration_closed, too_young, contact_missing,
+    duplicate (with `.registration` set to the existing one: call `resend_link` on it).
+    """
+    today = today or today_in_paris()
+    event = _lock_event(event_id)
+    online = source == RegistrationSource.ONLINE
+    if (online and not event.registration_is_open(today)) or (
+        not online and (event.status != EventStatus.PUBLISHED or event.date < today)
+    ):
+        raise DomainError(
+            _("Les inscriptions à cette étape ne sont pas ouvertes."), "registration_closed"
+        )
+    check_age(event, details.birth_year)
+    if not details.email and not details.phone:
+        raise DomainError(
+            _(
+                "Indiquez une adresse e-mail ou un numéro de téléphone pour que nous puissions vous joindre."
+            ),
+            "contact_missing",
+            field="email",
+        )
+    duplicate = find_duplicate(event, details)
+    if duplicate is not None:
+        error = DomainError(
+            _(
+                "Vous êtes déjà inscrit(e) à cette étape. Nous vous renvoyons le lien de votre inscription."
+            ),
+            "duplicate",
+        )
+        error.registration = duplicate
+        raise error
+
+    candidate = Candidate(
+        last_name=details.last_name,
+        first_name=details.first_name,
+        email=details.email.lower() if details.email else None,
+        phone=details.phone,
+        birth_year=details.birth_year,
+        postcode=details.postcode,
+        domains=sorted(set(details.domains)),
+        wants_workshop=details.wants_workshop,
+        consented_at=utcnow(),
+        locale=details.locale,
+    )
+    registration = Registration(
+        candidate=candidate,
+        event=event,
+        source=source,
+        referral=details.referral,
+        ticket_code=_unique_ticket_code(),
+        manage_token=new_manage_token(),
+        created_by_id=created_by_id,
+    )
+    _place(registration, event)
+    db.session.add_all([candidate, registration])
+    db.session.flush()
+    emails.queue_registration_notice(registration)
+    return registration
+
+
+def resend_link(registration: Registration) -> None:
+    """Email the "Mon inscription" link again (at most once an hour per registration)."""
+    emails.queue_link_reminder(registration)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                (Registration.waitlisted_at == registration.waitlisted_at)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def promote_waitlist(event: Event) -> list[Registration]:
+    """Confirm people from the waiting list, first in first served, while seats are left.
+
+    The caller holds the étape lock. Each promoted person is emailed.
+    """
+    promoted = []
+    while event.seats_taken < event.capacity:
+        first = db.session.scalar(
+            select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if first is None or not _take_seat(event):
+            break
+        first.status = RegistrationStatus.CONFIRMED
+        first.confirmed_at = utcnow()
+        first.waitlisted_at = None
+        db.session.flush()
+        emails.queue_promotion_notice(first)
+        promoted.append(first)
+    return promoted
+
+
+def cancel(registration: Registration, *, notify: bool = True) -> list[Registration]:
+    """Cancel a registration, free its seat and promote from the waiting list.
+
+    Returns the registrations promoted. Raises DomainError already_cancelled.
+    """
+    event = _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_("Cette inscription est déjà annulée."), "already_cancelled")
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.waitlisted_at = None
+    db.session.flush()
+    if notify:
+        emails.queue_cancellation_notice(registration)
+    if was_confirmed:
+        _free_seat(event)
+    return promote_waitlist(event)
+
+
+def move(registration: Registration, target_event_id: int, *, staff: bool = False) -> Registration:
+    """Move a registration to another étape of the same tour, keeping its ticket and link.
+
+    At the new étape the person is confirmed if a seat is left, else waitlisted; the seat
+    freed at the old étape goes to its waiting list. Raises DomainError: already_cancelled,
+    same_event, registration_closed, duplicate, too_young.
+    """
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_("Cette inscription est annulée."), "already_cancelled")
+    if target_event_id == registration.event_id:
+        raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "same_event")
+    # Lock both étapes in id order so that two opposite moves cannot deadlock.
+    first, second = sorted([registration.event_id, target_event_id])
+    locked = {first: _lock_event(first), second: _lock_event(second)}
+    old_event, new_event = locked[registration.event_id], locked[target_event_id]
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_("Cette inscription est annulée."), "already_cancelled")
+    today = today_in_paris()
+    open_now = (
+        new_event.status == EventStatus.PUBLISHED and new_event.date >= today
+        if staff
+        else new_event.registration_is_open(today)
+    )
+    if new_event.tour_id != old_event.tour_id or not open_now:
+        raise DomainError(
+            _("Les inscriptions à cette étape ne sont pas ouvertes."), "registration_closed"
+        )
+    check_age(new_event, registration.candidate.birth_year)
+    candidate = registration.candidate
+    details = CandidateDetails(
+        last_name=candidate.last_name,
+        first_name=candidate.first_name,
+        email=candidate.email,
+        phone=candidate.phone,
+        birth_year=candidate.birth_year,
+        postcode=candidate.postcode,
+        referral=registration.referral,
+    )
+    if find_duplicate(new_event, details) is not None:
+        raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "duplicate")
+
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.event = new_event
+    registration.cancelled_at = None
+    _place(registration, new_event)
+    db.session.flush()
+    if was_confirmed:
+        _free_seat(old_event)
+    promote_waitlist(old_event)
+    emails.queue_move_notice(registration, old_event)
+    return registration
+
+
+def erase_personal_data(candidate: Candidate) -> None:
+    """Cancel the person's active registrations and anonymise what identifies them.
+
+    What reports count (year of birth, department, domains, source) is kept.
+    """
+    for registration in list(candidate.registrations):
+        if registration.status != RegistrationStatus.CANCELLED:
+            cancel(registration, notify=False)
+        registration.manage_token = new_manage_token()
+    candidate.last_name = _("Anonyme")
+    candidate.first_name = ""
+    candidate.email = None
+    candidate.phone = None
+    candidate.postcode = candidate.postcode[:2] + "000"
+    candidate.anonymised_at = utcnow()
+    db.session.flush()
+
+
+def candidate_data_export(candidate: Candidate) -> dict:
+    """Everything held about a person, as the JSON they can download."""
+    return {
+        "nom": candidate.last_name,
+        "prenom": candidate.first_name,
+        "email": candidate.email,
+        "telephone": candidate.phone,
+        "annee_de_naissance": candidate.birth_year,
+        "code_postal": candidate.postcode,
+        "domaines_recherches": candidate.domains,
+        "souhaite_un_atelier": candidate.wants_workshop,
+        "consentement_le": candidate.consented_at.isoformat(),
+        "inscriptions": [
+            {
+                "etape": f"{r.event.venue.town} — {r.event.date.isoformat()}",
+                "lieu": r.event.venue.full_address,
+                "statut": r.status.value,
+                "code_billet": r.display_code,
+                "origine": r.source.value,
+                "orientation": r.referral.value,
+                "creee_le": r.created_at.isoformat(),
+            }
+            for r in candidate.registrations
+        ],
+    }

@@ -1,0 +1,48 @@
+"""Jinja filters that show dates, times and numbers the French way (Europe/Paris)."""
+
+from datetime import date, datetime, time
+
+from flask_babel import format_date, format_datetime, get_locale
+
+from app.events.models import PARIS
+
+
+def long_date(value: date) -> str:
+    """ "samedi 14 octobre 2023"."""
+    return format_date(value, "EEEE d MMMM y")
+
+
+def short_date(value: date) -> str:
+    return format_date(value, "d MMM y")
+
+
+def hour(value: time | datetime) -> str:
+    """ "9 h 30" in French, "9:30" in English."""
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).time()
+    if str(get_locale()) == "fr":
+        return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def local_datetime(value: datetime) -> str:
+    return format_datetime(value, "d MMM y, HH:mm")
+
+
+def phone(value: str | None) -> str:
+    """ "+33612345678" shown as "06 12 34 56 78"."""
+    if not value:
+        return ""
+    if value.startswith("+33") and len(value) == 12:
+        digits = "0" + value[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return value
+
+
+FILTERS = {
+    "long_date": long_date,
+    "short_date": short_date,
+    "hour": hour,
+    "local_datetime": local_datetime,
+    "phone": phone,
+}

@@ -1,0 +1,77 @@
+"""Field types, filters and validators shared by every form."""
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
+
+
+def clean_text(value):
+    """Strip surrounding spaces, drop control characters (PostgreSQL refuses NUL), NFC."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+
+
+def collapse_spaces(value):
+    return re.sub(r"\s+", " ", value) if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (each a real <input type=checkbox> with its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def person_name(form, field):
+    if field.data and not _NAME.match(field.data):
+        raise ValidationError(
+            _l("Écrivez le nom en lettres (les tirets et apostrophes sont acceptés).")
+        )
+
+
+def french_phone(form, field):
+    """Accept a French number in any usual form; store it as +33…"""
+    if not field.data:
+        field.data = None
+        return
+    try:
+        number = phonenumbers.parse(field.data, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or number.country_code not in (33,)
+    ):
+        raise ValidationError(
+            _l("Écrivez un numéro de téléphone français à 10 chiffres, par exemple 06 12 34 56 78.")
+        )
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_address(form, field):
+    if not field.data:
+        field.data = None
+        return
+    try:
+        result = validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(
+            _l("Écrivez une adresse e-mail complète, par exemple prenom.nom@exemple.fr.")
+        ) from error
+    field.data = result.normalized.lower()
+
+
+def french_postcode(form, field):
+    if field.data and not re.fullmatch(r"\d{5}", field.data):
+        raise ValidationError(_l("Écrivez le code postal en 5 chiffres, par exemple 59000."))

@@ -1,0 +1,115 @@
+import pytest
+from sqlalchemy import func, select
+
+from app.candidates import services
+from app.candidates.models import Registration, RegistrationStatus
+from app.errors import DomainError
+from app.extensions import db
+from app.notifications.models import OutboxMessage
+
+
+def test_register_confirms_while_seats_are_left_then_waitlists(make_event, details):
+    event = make_event(capacity=2)
+    first = services.register(event.id, details())
+    second = services.register(event.id, details())
+    third = services.register(event.id, details())
+    db.session.commit()
+    assert [first.status, second.status, third.status] == [
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    ]
+    assert event.seats_taken == 2
+    assert services.waitlist_position(third) == 1
+    kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+    assert kinds == ["registration_confirmed", "registration_confirmed", "registration_waitlisted"]
+
+
+def test_cancel_promotes_the_first_on_the_waiting_list(make_event, details):
+    event = make_event(capacity=1)
+    confirmed = services.register(event.id, details())
+    waiting_first = services.register(event.id, details())
+    waiting_second = services.register(event.id, details())
+    db.session.commit()
+    promoted = services.cancel(confirmed)
+    db.session.commit()
+    assert promoted == [waiting_first]
+    assert waiting_first.status == RegistrationStatus.CONFIRMED
+    assert services.waitlist_position(waiting_second) == 1
+    assert event.seats_taken == 1
+    assert (
+        db.session.scalar(select(func.count()).where(OutboxMessage.kind == "registration_promoted"))
+        == 1
+    )
+
+
+def test_too_young_is_refused_and_nothing_written(make_event, details):
+    event = make_event()
+    with pytest.raises(DomainError) as caught:
+        services.register(event.id, details(birth_year=event.date.year - 49))
+    assert caught.value.code == "too_young"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_same_email_twice_is_a_duplicate(make_event, details):
+    event = make_event()
+    services.register(event.id, details(email="paul@exemple.fr"))
+    db.session.commit()
+    with pytest.raises(DomainError) as caught:
+        services.register(event.id, details(email="Paul@Exemple.fr"))
+    assert caught.value.code == "duplicate"
+
+
+def test_same_phone_and_name_is_a_duplicate(make_event, details):
+    event = make_event()
+    services.register(
+        event.id, details(email=None, phone="+33612345678", first_name="Jean", last_name="Petit")
+    )
+    db.session.commit()
+    with pytest.raises(DomainError) as caught:
+        services.register(
+            event.id,
+            details(email=None, phone="+33612345678", first_name="jean", last_name="PETIT"),
+        )
+    assert caught.value.code == "duplicate"
+    # Same phone, another person (a couple sharing a phone) is welcome.
+    services.register(
+        event.id, details(email=None, phone="+33612345678", first_name="Anne", last_name="Petit")
+    )
+
+
+def test_move_keeps_capacity_rules_and_promotes_at_the_old_event(make_event, details):
+    old = make_event(capacity=1)
+    new = make_event(capacity=1, tour=old.tour)
+    mover = services.register(old.id, details())
+    waiting = services.register(old.id, details())
+    occupant = services.register(new.id, details())
+    db.session.commit()
+    services.move(mover, new.id)
+    db.session.commit()
+    assert mover.event_id == new.id
+    assert mover.status == RegistrationStatus.WAITLISTED  # the new étape is full
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert occupant.status == RegistrationStatus.CONFIRMED
+    assert (old.seats_taken, new.seats_taken) == (1, 1)
+
+
+def test_registration_closed_outside_dates(make_event, details):
+    event = make_event(opens_in=5)
+    with pytest.raises(DomainError) as caught:
+        services.register(event.id, details())
+    assert caught.value.code == "registration_closed"
+
+
+def test_erase_personal_data_cancels_and_anonymises(make_event, details):
+    event = make_event(capacity=1)
+    registration = services.register(event.id, details(phone="+33612345678"))
+    waiting = services.register(event.id, details())
+    db.session.commit()
+    services.erase_personal_data(registration.candidate)
+    db.session.commit()
+    candidate = registration.candidate
+    assert candidate.email is None and candidate.phone is None and candidate.anonymised_at
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert waiting.status == RegistrationStatus.CONFIRMED
