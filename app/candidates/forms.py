@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.candidates.choices import REFERRAL_LABELS
@@ -81,12 +81,12 @@ class RegistrationForm(FlaskForm):
     )
     referral = RadioField(
         _l("Comment avez-vous connu le Job Dating Tour ?"),
-        choices=[(r.value, label) for r, label in REFERRAL_LABELS.items()],
+        choices=[SelectChoice(r.value, label) for r, label in REFERRAL_LABELS.items()],
         validators=[InputRequired(_l("Choisissez une réponse."))],
     )
     domains = MultiCheckboxField(
         _l("Dans quels domaines cherchez-vous un emploi ?"),
-        choices=list(ROME_DOMAINS.items()),
+        choices=[SelectChoice(code, label) for code, label in ROME_DOMAINS.items()],
         validate_choice=True,
     )
     wants_workshop = BooleanField(
@@ -170,4 +170,24 @@ class MoveForm(FlaskForm):
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.event_id.choices = [(str(event.id), event.venue.town) for event in targets]
+        self.event_id.choices = [SelectChoice(str(event.id), event.venue.town) for event in targets]
+
+
+class PersonalDetailsForm(RegistrationForm):
+    """Correct one's own details from "Mon inscription" (same rules as at registration)."""
+
+    birth_year = None
+    referral = None
+    consent = None
+
+    def changes(self) -> dict:
+        """The submitted values, for `services.correct_details`."""
+        return {
+            "last_name": self.last_name.data,
+            "first_name": self.first_name.data,
+            "email": self.email.data or None,
+            "phone": self.phone.data or None,
+            "postcode": self.postcode.data,
+            "domains": sorted(set(self.domains.data or [])),
+            "wants_workshop": bool(self.wants_workshop.data),
+        }

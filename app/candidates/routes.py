@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.auth.permissions import public
 from app.candidates import services
 from app.candidates.emails import event_calendar_file
-from app.candidates.forms import ConfirmForm, MoveForm, RegistrationForm
+from app.candidates.forms import ConfirmForm, MoveForm, PersonalDetailsForm, RegistrationForm
 from app.candidates.models import Registration, RegistrationStatus
 from app.candidates.queries import get_registration_by_token, list_move_targets
 from app.errors import DomainError
@@ -225,6 +225,28 @@ def erase(token: str):
         db.session.commit()
         return redirect(url_for("candidates.erased"))
     return render_template("candidates/erase.html", registration=registration, form=form)
+
+
+@bp.route("/mon-inscription/<token>/corriger-mes-donnees", methods=["GET", "POST"])
+@public
+def correct(token: str):
+    registration = _registration_or_invalid(token)
+    if registration is None:
+        return _invalid_link()
+    candidate = registration.candidate
+    form = PersonalDetailsForm(obj=candidate)
+    if form.validate_on_submit():
+        try:
+            services.correct_details(candidate, form.changes())
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Vos informations sont corrigées."), "success")
+            return redirect(url_for("candidates.personal_data", token=token))
+    status = 422 if form.errors else 200
+    return render_template("candidates/correct.html", registration=registration, form=form), status
 
 
 @bp.get("/donnees-supprimees")

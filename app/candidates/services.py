@@ -11,7 +11,7 @@ duplicate, already_cancelled, same_event, not_erasable.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
@@ -27,7 +27,7 @@ from app.candidates.models import (
 from app.candidates.tickets import new_manage_token, new_ticket_code
 from app.db import lock_for_update, utcnow
 from app.errors import DomainError
-from app.events.models import Event, EventStatus, today_in_paris
+from app.events.models import PARIS, Event, EventStatus, today_in_paris
 from app.extensions import db
 
 
@@ -338,12 +338,15 @@ def move(registration: Registration, target_event_id: int, *, staff: bool = Fals
 
 
 def erase_personal_data(candidate: Candidate) -> None:
-    """Cancel the person's active registrations and anonymise what identifies them.
+    """Cancel the person's registrations to coming étapes and anonymise what identifies them.
 
-    What reports count (year of birth, department, domains, source) is kept.
+    Registrations to past étapes keep their status, and what reports count (year of birth,
+    department, domains, source) is kept.
     """
+    today = today_in_paris()
     for registration in list(candidate.registrations):
-        if registration.status != RegistrationStatus.CANCELLED:
+        upcoming = registration.event.date >= today
+        if upcoming and registration.status != RegistrationStatus.CANCELLED:
             cancel(registration, notify=False)
         registration.manage_token = new_manage_token()
     candidate.last_name = _("Anonyme")
@@ -380,3 +383,58 @@ def candidate_data_export(candidate: Candidate) -> dict:
             for r in candidate.registrations
         ],
     }
+
+
+def correct_details(candidate: Candidate, changes: dict) -> None:
+    """Let a person correct their own details (RGPD right to rectification).
+
+    Raises DomainError contact_missing when neither an email nor a phone would be left.
+    """
+    if not changes.get("email") and not changes.get("phone"):
+        raise DomainError(
+            _(
+                "Indiquez une adresse e-mail ou un numéro de téléphone pour que nous puissions vous joindre."
+            ),
+            "contact_missing",
+            field="email",
+        )
+    for name in (
+        "last_name",
+        "first_name",
+        "email",
+        "phone",
+        "postcode",
+        "domains",
+        "wants_workshop",
+    ):
+        if name in changes:
+            setattr(candidate, name, changes[name])
+    db.session.flush()
+
+
+def anonymise_expired(retention_months: int, today: date | None = None) -> int:
+    """Erase the personal data of people not in contact for `retention_months` (RGPD).
+
+    Last contact is the later of their last étape and their last change. Returns how many
+    people were anonymised. The caller commits.
+    """
+    today = today or today_in_paris()
+    limit = today - timedelta(days=round(retention_months * 30.44))
+    last_event = (
+        select(Registration.candidate_id, func.max(Event.date).label("last_date"))
+        .join(Registration.event)
+        .group_by(Registration.candidate_id)
+        .subquery()
+    )
+    expired = db.session.scalars(
+        select(Candidate)
+        .join(last_event, last_event.c.candidate_id == Candidate.id)
+        .where(
+            Candidate.anonymised_at.is_(None),
+            last_event.c.last_date < limit,
+            Candidate.updated_at < datetime.combine(limit, time(), tzinfo=PARIS),
+        )
+    ).all()
+    for candidate in expired:
+        erase_personal_data(candidate)
+    return len(expired)

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.candidates import services
-from app.candidates.models import Registration, RegistrationStatus
+from app.candidates.models import Registration, RegistrationSource, RegistrationStatus
 from app.errors import DomainError
 from app.extensions import db
 from app.notifications.models import OutboxMessage
@@ -113,3 +113,46 @@ def test_erase_personal_data_cancels_and_anonymises(make_event, details):
     assert candidate.email is None and candidate.phone is None and candidate.anonymised_at
     assert registration.status == RegistrationStatus.CANCELLED
     assert waiting.status == RegistrationStatus.CONFIRMED
+
+
+def test_correct_details_needs_a_way_to_reach_the_person(make_event, details):
+    event = make_event()
+    registration = services.register(event.id, details(phone="+33612345678"))
+    db.session.commit()
+    candidate = registration.candidate
+    with pytest.raises(DomainError) as caught:
+        services.correct_details(candidate, {"email": None, "phone": None})
+    assert caught.value.code == "contact_missing"
+    db.session.rollback()
+    services.correct_details(
+        candidate, {"last_name": "Durand", "email": None, "phone": "+33612345678"}
+    )
+    db.session.commit()
+    assert (candidate.last_name, candidate.email) == ("Durand", None)
+
+
+def test_retention_anonymises_people_without_contact_for_the_period(make_event, details, today):
+    from datetime import timedelta
+
+    past = make_event(capacity=5, days_ahead=-800, opens_in=-900, closes_before=1)
+    recent = make_event(capacity=5, days_ahead=-100, opens_in=-200, closes_before=1)
+    old_registration = services.register(
+        past.id, details(), source=RegistrationSource.PHONE, today=past.date - timedelta(days=5)
+    )
+    recent_registration = services.register(
+        recent.id, details(), source=RegistrationSource.PHONE, today=recent.date - timedelta(days=5)
+    )
+    db.session.commit()
+    # Their records were last changed long ago too.
+    old_registration.candidate.updated_at = old_registration.candidate.created_at - timedelta(
+        days=800
+    )
+    db.session.commit()
+    assert services.anonymise_expired(24) == 1
+    db.session.commit()
+    assert old_registration.candidate.anonymised_at is not None
+    assert old_registration.candidate.email is None
+    # A past étape keeps its figures: the registration is not cancelled.
+    assert old_registration.status == RegistrationStatus.CONFIRMED
+    assert recent_registration.candidate.anonymised_at is None
+    assert services.anonymise_expired(24) == 0
