@@ -16,12 +16,12 @@ install: $(VENV)/.installed
 
 ## Compile the translation catalogues (French is the source language; English is a catalogue).
 translations: install
-	$(VENV)/bin/pybabel compile -q -d app/translations
+	$(VENV)/bin/pybabel compile -d app/translations
 
 ## Developers: extract the strings and update the catalogues after changing texts.
 messages: install
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output --project "Job Dating Tour 50+" .
-	$(VENV)/bin/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output --project "Job Dating Tour 50+" .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 ## make run: install, migrate, demo data when the database is empty, then serve on
 ## http://127.0.0.1:5000 with the job runner and a local SMTP sink (instance/mail/).
