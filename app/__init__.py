@@ -2,12 +2,32 @@
 
 import logging
 
-from flask import Flask, has_request_context, request
+from flask import Flask, Request, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.exceptions import BadRequest
+from werkzeug.formparser import FormDataParser
 
 from app import config as settings
 from app.db import read_only_transaction
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+
+class StrictFormDataParser(FormDataParser):
+    """Malformed form data (a multipart body without boundary, bytes that are not UTF-8…)
+    is a 400 Bad Request, instead of being read silently as an empty form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "silent": False})
+
+    def parse(self, *args, **kwargs):
+        try:
+            return super().parse(*args, **kwargs)
+        except ValueError as error:
+            raise BadRequest("malformed form data") from error
+
+
+class StrictRequest(Request):
+    form_data_parser_class = StrictFormDataParser
 
 
 def select_locale() -> str:
@@ -27,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         instance_path=str(settings.INSTANCE_DIR),
     )
+    app.request_class = StrictRequest
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     if test_config:

@@ -21,7 +21,12 @@ def hour(value: time | datetime) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).time()
     if str(get_locale()) == "fr":
-        return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+        # Non-breaking spaces: "12 h 30" never splits across lines.
+        return (
+            f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+            if value.minute
+            else f"{value.hour}\u00a0h"
+        )
     return f"{value.hour}:{value.minute:02d}"
 
 

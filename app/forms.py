@@ -6,7 +6,7 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from wtforms import IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +23,26 @@ def clean_text(value):
 
 def collapse_spaces(value):
     return re.sub(r"\s+", " ", value) if isinstance(value, str) else value
+
+
+class YearField(IntegerField):
+    """A year typed in digits; text that is not a number gets `invalid_message` (which says
+    what to write) rather than WTForms' generic "not a valid integer"."""
+
+    def __init__(self, label=None, validators=None, *, invalid_message, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.invalid_message)) from error
+        if self.data is not None and not 0 < self.data < 10_000:
+            # Not a year; a number of 309 digits or more would also crash NumberRange,
+            # which compares it as a float.
+            self.data = None
+            raise ValueError(str(self.invalid_message))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -73,5 +93,6 @@ def email_address(form, field):
 
 
 def french_postcode(form, field):
-    if field.data and not re.fullmatch(r"\d{5}", field.data):
+    # [0-9], not \d: \d also matches other scripts' digits ("٥٩٠٠٠").
+    if field.data and not re.fullmatch(r"[0-9]{5}", field.data):
         raise ValidationError(_l("Écrivez le code postal en 5 chiffres, par exemple 59000."))

@@ -1,22 +1,27 @@
 """Background jobs: APScheduler in its own process (`flask jobs run`), job store in the database.
 
-Jobs are referenced by name and run inside an application context; each is idempotent and can
-be run by hand with `flask jobs run-one NAME`.
+The job store (table `apscheduler_jobs`, created by APScheduler, ignored by Alembic) holds
+`app.jobs:run_job` with the job's name as its only argument: no object is pickled, so jobs
+survive code changes. Each job is idempotent, runs in an application context of its own, and
+can be run by hand with `flask jobs run-one NAME`. Running two job processes by mistake is
+harmless (the outbox claims each message once; reminders are deduplicated) but wasteful.
 """
 
 import contextlib
 import logging
+import signal
 from collections.abc import Callable
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup
 
 log = logging.getLogger(__name__)
 
 jobs = AppGroup("jobs", help="Tâches de fond (envoi des courriels, rappels).")
 
-#: The application the scheduler's jobs run in (set by `flask jobs run`).
+#: The application the scheduler's jobs run in, from its worker threads (set by
+#: `build_scheduler`); code that already has an application context uses that one.
 _app: Flask | None = None
 
 
@@ -41,8 +46,12 @@ JOBS: dict[str, Callable[[], None]] = {
 
 
 def run_job(name: str) -> None:
-    """Entry point stored in the job store: run JOBS[name] in an app context."""
-    app = _app or current_app._get_current_object()
+    """Entry point stored in the job store: run JOBS[name] in an app context of its own.
+
+    An error rolls the job's open transaction back and is raised again (the scheduler logs
+    it; `flask jobs run-one` exits with an error).
+    """
+    app = current_app._get_current_object() if has_app_context() else _app
     with app.app_context():
         from app.extensions import db
 
@@ -51,18 +60,28 @@ def run_job(name: str) -> None:
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", name)
+            raise
         finally:
             db.session.remove()
 
 
 def build_scheduler(app: Flask, scheduler_class=None):
+    """A scheduler (BlockingScheduler by default) with the jobs in the app's database.
+
+    Call inside an application context. Jobs are (re)written with `replace_existing`, so a
+    change of interval takes effect at the next start.
+    """
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from app.extensions import db
+
+    global _app
+    _app = app
     scheduler_class = scheduler_class or BlockingScheduler
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
+        jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
+        executors={"default": {"type": "threadpool", "max_workers": 4}},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         timezone="Europe/Paris",
     )
@@ -71,14 +90,19 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "interval",
         args=["send_outbox"],
         id="send_outbox",
+        name="send_outbox",
         seconds=app.config["OUTBOX_INTERVAL_SECONDS"],
         replace_existing=True,
     )
+    # Every hour in the daytime (Paris): the reminder arrives at a decent hour, and an hour
+    # missed (runner stopped) is caught up by the next one.
     scheduler.add_job(
         "app.jobs:run_job",
         "cron",
         args=["send_event_reminders"],
         id="send_event_reminders",
+        name="send_event_reminders",
+        hour="8-20",
         minute=5,
         replace_existing=True,
     )
@@ -88,9 +112,11 @@ def build_scheduler(app: Flask, scheduler_class=None):
 @jobs.command("run")
 def run() -> None:
     """Start the scheduler (runs until stopped)."""
-    global _app
-    _app = current_app._get_current_object()
-    scheduler = build_scheduler(_app)
+    scheduler = build_scheduler(current_app._get_current_object())
+    # One line per run of each job is noise; errors and the jobs' own messages remain.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    # `kill` (as from scripts/run-dev.sh or a service manager) lets running jobs finish.
+    signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.shutdown())
     click.echo("Tâches de fond démarrées (Ctrl+C pour arrêter).")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
@@ -100,5 +126,5 @@ def run() -> None:
 @click.argument("name", type=click.Choice(sorted(JOBS)))
 def run_one(name: str) -> None:
     """Run one job now."""
-    JOBS[name]()
+    run_job(name)
     click.echo(f"{name} : terminé")

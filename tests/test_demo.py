@@ -14,7 +14,12 @@ def test_demo_load_creates_the_six_towns_people_and_an_admin(runner):
         select(Event).join(Tour).where(Tour.slug == "jdt-2023").order_by(Event.date)
     ).all()
     assert [e.venue.town for e in towns] == [
-        "Wambrechies", "Mons-en-Barœul", "Ronchin", "Wattrelos", "Val-de-Marque", "Tourcoing",
+        "Wambrechies",
+        "Mons-en-Barœul",
+        "Ronchin",
+        "Wattrelos",
+        "Val-de-Marque",
+        "Tourcoing",
     ]
     assert db.session.scalar(select(func.count(Tour.id))) == 2
     assert db.session.scalar(select(func.count(User.id))) == 1
@@ -22,13 +27,19 @@ def test_demo_load_creates_the_six_towns_people_and_an_admin(runner):
     for event in db.session.scalars(select(Event)):
         confirmed = db.session.scalar(
             select(func.count(Registration.id)).where(
-                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
             )
         )
         assert confirmed == event.seats_taken <= event.capacity
-    assert db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.status == RegistrationStatus.WAITLISTED)
-    ) > 0
+    assert (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.status == RegistrationStatus.WAITLISTED
+            )
+        )
+        > 0
+    )
 
 
 def test_demo_load_if_empty_does_nothing_the_second_time(runner):

@@ -1,4 +1,11 @@
-"""Emails to candidates, queued in the outbox with the change that causes them."""
+"""Emails to candidates, queued in the outbox with the change that causes them.
+
+Every email is rendered in the candidate's language (subject included, also from jobs that
+run outside any request), carries the "Mon inscription" link, the étape's address and how to
+get there; emails that confirm a seat also carry the QR ticket inline and the étape as .ics.
+"""
+
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import force_locale
@@ -6,11 +13,15 @@ from flask_babel import gettext as _
 
 from app.candidates.models import Registration, RegistrationStatus
 from app.db import utcnow
-from app.events.models import Event
+from app.events.models import Event, today_in_paris
+from app.formatting import long_date
 from app.notifications.calendar import event_ics
 from app.notifications.models import OutboxMessage
 from app.notifications.qr import qr_png
-from app.notifications.services import Attachment, enqueue_email
+from app.notifications.services import Attachment, enqueue_email, is_queued
+
+#: Content-ID of the QR code image, referenced as cid:ticket-qr in the HTML.
+QR_CONTENT_ID = "ticket-qr"
 
 
 def manage_url(registration: Registration) -> str:
@@ -39,7 +50,7 @@ def event_calendar_file(registration: Registration) -> bytes:
 
 def _ticket_attachments(registration: Registration) -> list[Attachment]:
     return [
-        Attachment("billet-qr.png", "image/png", qr_png(registration.ticket_code), "ticket-qr"),
+        Attachment("billet-qr.png", "image/png", qr_png(registration.ticket_code), QR_CONTENT_ID),
         Attachment("job-dating.ics", "text/calendar", event_calendar_file(registration)),
     ]
 
@@ -48,31 +59,46 @@ def _queue(
     registration: Registration,
     kind: str,
     key: str,
-    subject: str,
+    subject: Callable[[], str],
     template: str,
     *,
     with_ticket: bool,
     **extra,
 ) -> OutboxMessage | None:
-    """Queue one email to the candidate; None when they have no email or it was queued already."""
+    """Queue one email to the candidate; None when they have no email or it was queued already.
+
+    `subject` is called in the candidate's language.
+    """
     candidate = registration.candidate
-    if not candidate.email:
-        return None  # registered by phone without email: staff print or post the ticket
+    if not candidate.email or is_queued(key):
+        # No email (registered by phone: staff print or post the ticket), or already queued:
+        # nothing to build.
+        return None
+    from app.candidates.services import waitlist_position
+
     with force_locale(candidate.locale):
+        text_subject = subject()
         context = {
+            "subject": text_subject,
             "registration": registration,
             "candidate": candidate,
             "event": registration.event,
             "venue": registration.event.venue,
             "manage_url": manage_url(registration),
-            "organiser": current_app.config,
+            "site_url": current_app.config["BASE_URL"] + "/",
+            "position": waitlist_position(registration),
+            "organiser": {
+                "name": current_app.config["ORGANISER_NAME"],
+                "phone": current_app.config["ORGANISER_PHONE"],
+                "email": current_app.config["ORGANISER_EMAIL"],
+            },
             **extra,
         }
         return enqueue_email(
             kind=kind,
             dedupe_key=key,
             recipient=candidate.email,
-            subject=str(subject),
+            subject=text_subject,
             template=template,
             context=context,
             attachments=_ticket_attachments(registration) if with_ticket else [],
@@ -80,14 +106,12 @@ def _queue(
 
 
 def queue_registration_notice(registration: Registration) -> None:
-    from app.candidates.services import waitlist_position
-
     if registration.status == RegistrationStatus.CONFIRMED:
         _queue(
             registration,
             "registration_confirmed",
             f"registration:{registration.id}:confirmed",
-            _("Votre inscription au Job Dating Tour 50+ est confirmée"),
+            lambda: _("Votre inscription au Job Dating Tour 50+ est confirmée"),
             "candidates/registration_confirmed",
             with_ticket=True,
         )
@@ -96,10 +120,9 @@ def queue_registration_notice(registration: Registration) -> None:
             registration,
             "registration_waitlisted",
             f"registration:{registration.id}:waitlisted",
-            _("Vous êtes sur la liste d'attente du Job Dating Tour 50+"),
+            lambda: _("Vous êtes sur la liste d'attente du Job Dating Tour 50+"),
             "candidates/registration_waitlisted",
             with_ticket=False,
-            position=waitlist_position(registration),
         )
 
 
@@ -108,7 +131,7 @@ def queue_promotion_notice(registration: Registration) -> None:
         registration,
         "registration_promoted",
         f"registration:{registration.id}:promoted:{registration.event_id}:{registration.confirmed_at.isoformat()}",
-        _("Bonne nouvelle : une place s'est libérée pour vous"),
+        lambda: _("Bonne nouvelle : une place s'est libérée pour vous"),
         "candidates/registration_promoted",
         with_ticket=True,
     )
@@ -119,21 +142,21 @@ def queue_cancellation_notice(registration: Registration) -> None:
         registration,
         "registration_cancelled",
         f"registration:{registration.id}:cancelled:{registration.cancelled_at.isoformat()}",
-        _("Votre inscription au Job Dating Tour 50+ est annulée"),
+        lambda: _("Votre inscription au Job Dating Tour 50+ est annulée"),
         "candidates/registration_cancelled",
         with_ticket=False,
     )
 
 
 def queue_move_notice(registration: Registration, old_event: Event) -> None:
-    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    town = registration.event.venue.town
     _queue(
         registration,
         "registration_moved",
         f"registration:{registration.id}:moved:{registration.event_id}:{utcnow().isoformat()}",
-        _("Votre inscription a été déplacée vers %(town)s", town=registration.event.venue.town),
+        lambda: _("Votre inscription a été déplacée à %(town)s", town=town),
         "candidates/registration_moved",
-        with_ticket=confirmed,
+        with_ticket=registration.status == RegistrationStatus.CONFIRMED,
         old_event=old_event,
     )
 
@@ -144,18 +167,25 @@ def queue_link_reminder(registration: Registration) -> None:
         registration,
         "registration_link",
         f"registration:{registration.id}:link:{hour}",
-        _("Le lien de votre inscription au Job Dating Tour 50+"),
+        lambda: _("Le lien de votre inscription au Job Dating Tour 50+"),
         "candidates/registration_link",
         with_ticket=registration.status == RegistrationStatus.CONFIRMED,
     )
 
 
 def queue_event_reminder(registration: Registration) -> OutboxMessage | None:
+    """The reminder a few days before the étape (once per registration and étape)."""
+    event = registration.event
     return _queue(
         registration,
         "event_reminder",
         f"registration:{registration.id}:reminder:{registration.event_id}",
-        _("Rappel : le Job Dating Tour 50+ c'est dans deux jours"),
+        lambda: _(
+            "Rappel : Job Dating de %(town)s, %(date)s",
+            town=event.venue.town,
+            date=long_date(event.date),
+        ),
         "candidates/event_reminder",
         with_ticket=True,
+        days_left=(event.date - today_in_paris()).days,
     )

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.candidates import emails
-from app.candidates.models import Registration, RegistrationStatus
+from app.candidates.models import Candidate, Registration, RegistrationStatus
 from app.db import utcnow
 from app.events.models import Event, EventStatus, today_in_paris
 from app.extensions import db
@@ -15,8 +15,11 @@ from app.extensions import db
 def send_event_reminders() -> int:
     """Queue the reminder for confirmed people of étapes in the next days (J-2 by default).
 
-    Idempotent: one reminder per registration and étape (outbox dedupe key). People who
-    registered less than a day ago are not reminded. Commits. Returns the number queued.
+    The window is tomorrow … REMINDER_DAYS_BEFORE days ahead, so a day missed (job runner
+    stopped) is caught up on J-1. Idempotent: one reminder per registration and étape (outbox
+    dedupe key), however often it runs. People confirmed less than a day ago (they just got
+    their ticket) and people without an email are not reminded. Commits. Returns the number
+    queued.
     """
     today = today_in_paris()
     horizon = today + timedelta(days=current_app.config["REMINDER_DAYS_BEFORE"])
@@ -24,13 +27,16 @@ def send_event_reminders() -> int:
     registrations = db.session.scalars(
         select(Registration)
         .join(Registration.event)
+        .join(Registration.candidate)
         .where(
             Event.status == EventStatus.PUBLISHED,
             Event.date > today,
             Event.date <= horizon,
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.confirmed_at < recent,
+            Candidate.email.is_not(None),
         )
+        .order_by(Registration.id)
     ).all()
     queued = 0
     for registration in registrations:

@@ -16,6 +16,7 @@ from app.candidates.emails import event_calendar_file
 from app.candidates.forms import ConfirmForm, MoveForm, PersonalDetailsForm, RegistrationForm
 from app.candidates.models import Registration, RegistrationStatus
 from app.candidates.queries import get_registration_by_token, list_move_targets
+from app.candidates.tickets import is_manage_token
 from app.errors import DomainError
 from app.events.models import today_in_paris
 from app.events.queries import get_public_event_or_404
@@ -26,6 +27,8 @@ bp = Blueprint("candidates", __name__)
 
 
 def _registration_or_invalid(token: str) -> Registration | None:
+    if not is_manage_token(token):
+        return None
     registration = get_registration_by_token(token)
     if registration is None or registration.candidate.anonymised_at is not None:
         return None
@@ -161,11 +164,18 @@ def move(token: str):
         return _invalid_link()
     targets = list_move_targets(registration, today_in_paris())
     form = MoveForm(targets=targets)
+    if form.is_submitted() and form.event_id.data == str(registration.event_id):
+        # Sent twice (a double click): the first request already moved the person there.
+        flash(_("Vous êtes déjà inscrit(e) à cette étape."), "warning")
+        return redirect(url_for("candidates.manage", token=token))
     if registration.status != RegistrationStatus.CANCELLED and form.validate_on_submit():
         try:
             services.move(registration, int(form.event_id.data))
         except DomainError as error:
             db.session.rollback()
+            if error.code == "same_event":  # the same, sent twice at the same moment
+                flash(error.message, "warning")
+                return redirect(url_for("candidates.manage", token=token))
             flash(error.message, "error")
         else:
             db.session.commit()

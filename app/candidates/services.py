@@ -57,6 +57,28 @@ def _lock_event(event_id: int) -> Event:
     return event
 
 
+def _lock_events_of(registration: Registration, *other_event_ids: int) -> dict[int, Event]:
+    """Lock the étape the registration is at now (and `other_event_ids`), in id order so that
+    two transactions cannot deadlock; re-read the registration. Returns {id: Event}.
+
+    A registration changes étape only while its étape is locked (`move`), so once that lock
+    is held and the registration re-read, its étape cannot change any more. The registration
+    given may be stale: if it moved while we waited, the locks are given back (rolling back
+    to a savepoint releases them on PostgreSQL) and the right ones taken.
+    """
+    while True:
+        savepoint = db.session.begin_nested()
+        locked = {
+            event_id: _lock_event(event_id)
+            for event_id in sorted({registration.event_id, *other_event_ids})
+        }
+        db.session.refresh(registration)
+        if registration.event_id in locked:
+            savepoint.commit()
+            return locked
+        savepoint.rollback()
+
+
 def _take_seat(event: Event) -> bool:
     """Take one seat if one is left (a single guarded UPDATE)."""
     result = db.session.execute(
@@ -267,8 +289,7 @@ def cancel(registration: Registration, *, notify: bool = True) -> list[Registrat
 
     Returns the registrations promoted. Raises DomainError already_cancelled.
     """
-    event = _lock_event(registration.event_id)
-    db.session.refresh(registration)
+    event = _lock_events_of(registration)[registration.event_id]
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError(_("Cette inscription est déjà annulée."), "already_cancelled")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -294,13 +315,14 @@ def move(registration: Registration, target_event_id: int, *, staff: bool = Fals
         raise DomainError(_("Cette inscription est annulée."), "already_cancelled")
     if target_event_id == registration.event_id:
         raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "same_event")
-    # Lock both étapes in id order so that two opposite moves cannot deadlock.
-    first, second = sorted([registration.event_id, target_event_id])
-    locked = {first: _lock_event(first), second: _lock_event(second)}
-    old_event, new_event = locked[registration.event_id], locked[target_event_id]
-    db.session.refresh(registration)
+    # Both étapes locked in id order, so that two opposite moves cannot deadlock; the
+    # registration is re-read under the locks (it may have been cancelled or moved).
+    locked = _lock_events_of(registration, target_event_id)
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError(_("Cette inscription est annulée."), "already_cancelled")
+    if registration.event_id == target_event_id:
+        raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "same_event")
+    old_event, new_event = locked[registration.event_id], locked[target_event_id]
     today = today_in_paris()
     open_now = (
         new_event.status == EventStatus.PUBLISHED and new_event.date >= today
@@ -347,7 +369,12 @@ def erase_personal_data(candidate: Candidate) -> None:
     for registration in list(candidate.registrations):
         upcoming = registration.event.date >= today
         if upcoming and registration.status != RegistrationStatus.CANCELLED:
-            cancel(registration, notify=False)
+            try:
+                cancel(registration, notify=False)
+            except DomainError as error:
+                # already_cancelled: cancelled meanwhile (a double click), nothing to free.
+                if error.code != "already_cancelled":
+                    raise
         registration.manage_token = new_manage_token()
     candidate.last_name = _("Anonyme")
     candidate.first_name = ""
@@ -438,3 +465,32 @@ def anonymise_expired(retention_months: int, today: date | None = None) -> int:
     for candidate in expired:
         erase_personal_data(candidate)
     return len(expired)
+
+
+def change_capacity(event: Event, capacity: int) -> list[Registration]:
+    """Set an étape's candidate capacity; when seats become free, confirm people from its
+    waiting list (first in, first served; each is emailed), unless the étape is cancelled.
+
+    Locks the étape first, so that no registration slips in between the check and the
+    change. Returns the registrations promoted. Raises DomainError capacity_below_seats
+    (field capacity) when fewer seats than the confirmed registrations are asked for.
+    """
+    event = _lock_event(event.id)
+    if capacity < 0:
+        raise DomainError(
+            _("La capacité est un nombre de places : 0 ou plus."), "capacity_negative", "capacity"
+        )
+    if capacity < event.seats_taken:
+        raise DomainError(
+            _(
+                "La capacité ne peut pas être inférieure aux %(taken)s places déjà prises par des inscriptions confirmées. Annulez ou déplacez d'abord des inscriptions.",
+                taken=event.seats_taken,
+            ),
+            "capacity_below_seats",
+            "capacity",
+        )
+    event.capacity = capacity
+    db.session.flush()
+    if event.status == EventStatus.CANCELLED:
+        return []
+    return promote_waitlist(event)

@@ -6,7 +6,9 @@ from app.extensions import db
 
 def test_staff_signs_in_and_reaches_the_back_office(client, make_user):
     user = make_user(Role.STAFF)
-    response = client.post("/connexion", data={"email": user.email.upper(), "password": "motdepasse-solide"})
+    response = client.post(
+        "/connexion", data={"email": user.email.upper(), "password": "motdepasse-solide"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
@@ -24,14 +26,17 @@ def test_inactive_user_cannot_sign_in(client, make_user):
     user = make_user()
     user.active = False
     db.session.commit()
-    response = client.post("/connexion", data={"email": user.email, "password": "motdepasse-solide"})
+    response = client.post(
+        "/connexion", data={"email": user.email, "password": "motdepasse-solide"}
+    )
     assert response.status_code == 422
 
 
 def test_next_parameter_cannot_redirect_elsewhere(client, make_user):
     user = make_user()
     response = client.post(
-        "/connexion?next=//evil.example/x", data={"email": user.email, "password": "motdepasse-solide"}
+        "/connexion?next=//evil.example/x",
+        data={"email": user.email, "password": "motdepasse-solide"},
     )
     assert response.headers["Location"] == "/admin/"
 
@@ -42,7 +47,9 @@ def test_sign_in_attempts_are_rate_limited(make_app, make_user):
         make_user()
         client = app.test_client()
         statuses = [
-            client.post("/connexion", data={"email": "x@asso.example", "password": "non"}).status_code
+            client.post(
+                "/connexion", data={"email": "x@asso.example", "password": "non"}
+            ).status_code
             for _ in range(11)
         ]
     assert statuses[:10] == [422] * 10
