@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
     from app.events.admin import bp as events_admin_bp
     from app.events.routes import bp as events_bp
+    from app.interviews.services import booking  # noqa: F401  (connects its signal handlers)
     from app.notifications.admin import bp as notifications_admin_bp
 
     for blueprint in (

@@ -1,6 +1,20 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
-from app.auth.models import User  # noqa: F401
+from app.auth.models import SignInToken, User  # noqa: F401
 from app.candidates.models import Candidate, Registration  # noqa: F401
+from app.employers.models import (  # noqa: F401
+    Company,
+    EmployerMember,
+    Establishment,
+    JobOffer,
+    Participation,
+)
 from app.events.models import Event, Tour, Venue  # noqa: F401
+from app.interviews.models import (  # noqa: F401
+    Interview,
+    ProfileAccess,
+    ProfileReview,
+    Slot,
+    Wish,
+)
 from app.notifications.models import OutboxMessage  # noqa: F401

@@ -55,7 +55,7 @@ def _ticket_attachments(registration: Registration) -> list[Attachment]:
     ]
 
 
-def _queue(
+def queue_candidate_email(
     registration: Registration,
     kind: str,
     key: str,
@@ -107,7 +107,7 @@ def _queue(
 
 def queue_registration_notice(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
-        _queue(
+        queue_candidate_email(
             registration,
             "registration_confirmed",
             f"registration:{registration.id}:confirmed",
@@ -116,7 +116,7 @@ def queue_registration_notice(registration: Registration) -> None:
             with_ticket=True,
         )
     else:
-        _queue(
+        queue_candidate_email(
             registration,
             "registration_waitlisted",
             f"registration:{registration.id}:waitlisted",
@@ -127,7 +127,7 @@ def queue_registration_notice(registration: Registration) -> None:
 
 
 def queue_promotion_notice(registration: Registration) -> None:
-    _queue(
+    queue_candidate_email(
         registration,
         "registration_promoted",
         f"registration:{registration.id}:promoted:{registration.event_id}:{registration.confirmed_at.isoformat()}",
@@ -138,7 +138,7 @@ def queue_promotion_notice(registration: Registration) -> None:
 
 
 def queue_cancellation_notice(registration: Registration) -> None:
-    _queue(
+    queue_candidate_email(
         registration,
         "registration_cancelled",
         f"registration:{registration.id}:cancelled:{registration.cancelled_at.isoformat()}",
@@ -150,7 +150,7 @@ def queue_cancellation_notice(registration: Registration) -> None:
 
 def queue_move_notice(registration: Registration, old_event: Event) -> None:
     town = registration.event.venue.town
-    _queue(
+    queue_candidate_email(
         registration,
         "registration_moved",
         f"registration:{registration.id}:moved:{registration.event_id}:{utcnow().isoformat()}",
@@ -163,7 +163,7 @@ def queue_move_notice(registration: Registration, old_event: Event) -> None:
 
 def queue_link_reminder(registration: Registration) -> None:
     hour = utcnow().strftime("%Y%m%d%H")
-    _queue(
+    queue_candidate_email(
         registration,
         "registration_link",
         f"registration:{registration.id}:link:{hour}",
@@ -176,7 +176,7 @@ def queue_link_reminder(registration: Registration) -> None:
 def queue_event_reminder(registration: Registration) -> OutboxMessage | None:
     """The reminder a few days before the étape (once per registration and étape)."""
     event = registration.event
-    return _queue(
+    return queue_candidate_email(
         registration,
         "event_reminder",
         f"registration:{registration.id}:reminder:{registration.event_id}",

@@ -90,6 +90,9 @@ class Registration(TimestampMixin, db.Model):
     waitlisted_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: The person agreed that the étape's employers see their profile (domains, postcode,
+    #: wishes) before the day, and may shortlist or decline them.
+    shares_profile: Mapped[bool] = mapped_column(default=False)
     #: Staff member who registered the person on their behalf.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -24,6 +24,7 @@ from app.candidates.models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from app.candidates.signals import registration_leaving
 from app.candidates.tickets import new_manage_token, new_ticket_code
 from app.db import lock_for_update, utcnow
 from app.errors import DomainError
@@ -293,6 +294,7 @@ def cancel(registration: Registration, *, notify: bool = True) -> list[Registrat
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError(_("Cette inscription est déjà annulée."), "already_cancelled")
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration_leaving.send(registration, notify=notify)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     registration.waitlisted_at = None
@@ -348,6 +350,7 @@ def move(registration: Registration, target_event_id: int, *, staff: bool = Fals
         raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "duplicate")
 
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration_leaving.send(registration, notify=True)
     registration.event = new_event
     registration.cancelled_at = None
     _place(registration, new_event)

@@ -81,6 +81,13 @@ class Event(TimestampMixin, db.Model):
         default=EventStatus.DRAFT,
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Length of one interview and the changeover between two, in minutes.
+    interview_minutes: Mapped[int] = mapped_column(default=15)
+    changeover_minutes: Mapped[int] = mapped_column(default=5)
+    #: How many employers (or offers) a candidate may rank.
+    max_wishes: Mapped[int] = mapped_column(default=5)
+    #: While true, confirmed candidates book free slots themselves from "Mon inscription".
+    self_booking_open: Mapped[bool] = mapped_column(default=False)
     reminder_sent_at: Mapped[datetime | None]
 
     tour: Mapped[Tour] = relationship(back_populates="events")
@@ -95,6 +102,9 @@ class Event(TimestampMixin, db.Model):
         CheckConstraint(
             "registration_closes_on >= registration_opens_on", name="registration_dates_in_order"
         ),
+        CheckConstraint("interview_minutes BETWEEN 5 AND 120", name="interview_minutes_range"),
+        CheckConstraint("changeover_minutes BETWEEN 0 AND 60", name="changeover_minutes_range"),
+        CheckConstraint("max_wishes BETWEEN 1 AND 20", name="max_wishes_range"),
     )
 
     def __repr__(self) -> str:

@@ -1,0 +1,143 @@
+"""Slots generated from participations, and regenerated safely when hours or tables change.
+
+A participation's slots are every table × start time from its interview hours, one
+interview length plus the étape's changeover apart. Regenerating keeps the slots that still
+fit, deletes the free ones that do not, and never deletes a booked one: it is marked out of
+hours (`in_hours = False`) and returned, with its interview, for staff to move or cancel.
+
+DomainError codes: those of `employers.services` (not_requested, bad_hours, bad_tables).
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.db import lock_for_update
+from app.employers import services as employers
+from app.employers.models import Participation, ParticipationStatus
+from app.extensions import db
+from app.interviews.models import Interview, InterviewStatus, Slot
+
+
+def slot_times(participation: Participation) -> list[tuple[time, time]]:
+    """The (start, end) of each interview of a table, from the participation's hours."""
+    event = participation.event
+    length = timedelta(minutes=event.interview_minutes)
+    step = length + timedelta(minutes=event.changeover_minutes)
+    day = date(2000, 1, 1)
+    start = datetime.combine(day, participation.starts_at)
+    end = datetime.combine(day, participation.ends_at)
+    times = []
+    while start + length <= end:
+        times.append((start.time(), (start + length).time()))
+        start += step
+    return times
+
+
+def regenerate(participation: Participation) -> list[Interview]:
+    """Bring the participation's slots to its hours and tables (the caller holds its lock).
+
+    Returns the active interviews whose slot no longer fits (left in place, out of hours).
+    A refused or withdrawn participation keeps no free slot.
+    """
+    #: (table, start) → end of every slot the participation should have.
+    ends = {}
+    if participation.status == ParticipationStatus.ACCEPTED:
+        ends = {
+            (table, start): end
+            for table in range(1, participation.tables + 1)
+            for start, end in slot_times(participation)
+        }
+    slots = db.session.scalars(
+        lock_for_update(
+            select(Slot).where(Slot.participation_id == participation.id),
+            db.session.get_bind().dialect.name,
+            of=Slot,
+        )
+    ).all()
+    booked = {
+        interview.slot_id: interview
+        for interview in db.session.scalars(
+            select(Interview).where(
+                Interview.slot_id.in_([slot.id for slot in slots]),
+                Interview.status != InterviewStatus.CANCELLED,
+            )
+        )
+    }
+    stranded = []
+    kept = set()
+    for slot in slots:
+        key = (slot.table_number, slot.starts_at)
+        if slot.id in booked:
+            slot.in_hours = ends.get(key) == slot.ends_at
+            if not slot.in_hours:
+                stranded.append(booked[slot.id])
+            kept.add(key)
+        elif key in ends:
+            # Free: it takes the new length if the interview length changed.
+            slot.ends_at = ends[key]
+            slot.in_hours = True
+            kept.add(key)
+        elif _has_history(slot):
+            slot.in_hours = False
+            kept.add(key)
+        else:
+            db.session.delete(slot)
+    db.session.flush()  # deletions first: a new slot may take a deleted one's start time
+    for (table, start), end in sorted(ends.items()):
+        if (table, start) not in kept:
+            db.session.add(
+                Slot(participation=participation, table_number=table, starts_at=start, ends_at=end)
+            )
+    db.session.flush()
+    return stranded
+
+
+def _has_history(slot: Slot) -> bool:
+    """A slot with a cancelled or past interview is kept (the interview refers to it)."""
+    return (
+        db.session.scalar(select(Interview.id).where(Interview.slot_id == slot.id).limit(1))
+        is not None
+    )
+
+
+def accept(participation: Participation, by: User) -> Participation:
+    """Accept a participation request and make its slots (see employers.accept_participation)."""
+    participation = employers.accept_participation(participation, by)
+    regenerate(participation)
+    return participation
+
+
+def change_hours(
+    participation: Participation, *, tables: int, starts_at: time, ends_at: time
+) -> list[Interview]:
+    """Change a participation's tables and interview hours, then regenerate its slots.
+
+    Returns the interviews now out of hours (for staff to move or cancel); nothing booked is
+    deleted. Raises DomainError bad_hours, bad_tables.
+    """
+    participation = employers.lock_participation(participation)
+    employers.check_hours(participation.event, tables, starts_at, ends_at)
+    participation.tables = tables
+    participation.starts_at = starts_at
+    participation.ends_at = ends_at
+    db.session.flush()
+    return regenerate(participation)
+
+
+def list_stranded(event_id: int) -> list[Interview]:
+    """Active interviews of the étape whose slot no longer fits its employer's hours."""
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .join(Interview.slot)
+            .join(Slot.participation)
+            .where(
+                Participation.event_id == event_id,
+                Slot.in_hours.is_(False),
+                Interview.status != InterviewStatus.CANCELLED,
+            )
+            .order_by(Interview.starts_at)
+        )
+    )
