@@ -6,6 +6,7 @@ from flask import Flask, Request, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.db import read_only_transaction
@@ -30,6 +31,19 @@ class StrictRequest(Request):
     form_data_parser_class = StrictFormDataParser
 
 
+#: The largest id a database integer column holds.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs: a number larger than any database id does not match (404), instead
+    of reaching the database, which would refuse it (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def select_locale() -> str:
     """The language chosen with the footer link (a cookie); French otherwise."""
     if not has_request_context():
@@ -48,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(settings.INSTANCE_DIR),
     )
     app.request_class = StrictRequest
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     if test_config:
@@ -74,9 +89,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.candidates.admin import bp as candidates_admin_bp
     from app.candidates.routes import bp as candidates_bp
+    from app.employers.routes import bp as employers_bp
     from app.errors import register_error_handlers
     from app.events.admin import bp as events_admin_bp
     from app.events.routes import bp as events_bp
+    from app.interviews.admin import bp as interviews_admin_bp
+    from app.interviews.portal import bp as employer_portal_bp
+    from app.interviews.routes import bp as interviews_bp
     from app.interviews.services import booking  # noqa: F401  (connects its signal handlers)
     from app.notifications.admin import bp as notifications_admin_bp
 
@@ -87,6 +106,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         events_admin_bp,
         candidates_admin_bp,
         notifications_admin_bp,
+        employers_bp,
+        interviews_bp,
+        interviews_admin_bp,
+        employer_portal_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -18,7 +18,9 @@ from flask.cli import AppGroup
 
 log = logging.getLogger(__name__)
 
-jobs = AppGroup("jobs", help="Tâches de fond (envoi des courriels, rappels).")
+jobs = AppGroup(
+    "jobs", help="Tâches de fond (envoi des courriels, rappels, anonymisation des données)."
+)
 
 #: The application the scheduler's jobs run in, from its worker threads (set by
 #: `build_scheduler`); code that already has an application context uses that one.
@@ -39,9 +41,16 @@ def _send_event_reminders() -> None:
     log.info("reminders queued: %s", send_event_reminders())
 
 
+def _anonymise_expired_candidates() -> None:
+    from app.candidates.jobs import anonymise_expired_candidates
+
+    log.info("candidates anonymised: %s", anonymise_expired_candidates())
+
+
 JOBS: dict[str, Callable[[], None]] = {
     "send_outbox": _send_outbox,
     "send_event_reminders": _send_event_reminders,
+    "anonymise_expired_candidates": _anonymise_expired_candidates,
 }
 
 
@@ -104,6 +113,17 @@ def build_scheduler(app: Flask, scheduler_class=None):
         name="send_event_reminders",
         hour="8-20",
         minute=5,
+        replace_existing=True,
+    )
+    # Once a day, at night (Paris); a night missed (runner stopped) is caught up the next.
+    scheduler.add_job(
+        "app.jobs:run_job",
+        "cron",
+        args=["anonymise_expired_candidates"],
+        id="anonymise_expired_candidates",
+        name="anonymise_expired_candidates",
+        hour=3,
+        minute=30,
         replace_existing=True,
     )
     return scheduler

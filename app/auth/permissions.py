@@ -3,12 +3,14 @@ refused to everyone (see `enforce_declared_access`), and a test walks the URL ma
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from app.auth.models import Role
 
 PUBLIC = "public"
+#: Employer users of the employer portal (each sees their own establishments only).
+EMPLOYER = "employer"
 
 
 def public(view):
@@ -37,6 +39,20 @@ def role_required(*roles: Role):
 
 staff_required = role_required(Role.STAFF)
 admin_required = role_required(Role.ADMIN)
+
+
+def employer_required(view):
+    """A signed-in employer user; others are sent to the employer sign-in page. What they
+    may see inside is checked by the portal's `load_*_or_404` helpers."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or current_user.role != Role.EMPLOYER:
+            return redirect(url_for("auth.employer_sign_in", next=request.path))
+        return view(*args, **kwargs)
+
+    wrapped.access = EMPLOYER
+    return wrapped
 
 
 def enforce_declared_access():

@@ -1,4 +1,5 @@
-"""Jobs about registrations: the reminder a few days before the étape."""
+"""Jobs about registrations: the reminder a few days before the étape, and the erasure of
+personal data kept longer than the retention period."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from app.candidates import emails
 from app.candidates.models import Candidate, Registration, RegistrationStatus
+from app.candidates.services import anonymise_expired
 from app.db import utcnow
 from app.events.models import Event, EventStatus, today_in_paris
 from app.extensions import db
@@ -44,3 +46,14 @@ def send_event_reminders() -> int:
             queued += 1
     db.session.commit()
     return queued
+
+
+def anonymise_expired_candidates() -> int:
+    """Anonymise the people not in contact for RETENTION_MONTHS months (`anonymise_expired`).
+
+    Idempotent: people already anonymised are left alone, so running it again (a day caught
+    up, a run by hand) changes nothing. Commits once. Returns the number anonymised.
+    """
+    anonymised = anonymise_expired(current_app.config["RETENTION_MONTHS"])
+    db.session.commit()
+    return anonymised

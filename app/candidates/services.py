@@ -30,6 +30,7 @@ from app.db import lock_for_update, utcnow
 from app.errors import DomainError
 from app.events.models import PARIS, Event, EventStatus, today_in_paris
 from app.extensions import db
+from app.notifications.services import discard_pending
 
 
 @dataclass
@@ -366,7 +367,8 @@ def erase_personal_data(candidate: Candidate) -> None:
     """Cancel the person's registrations to coming étapes and anonymise what identifies them.
 
     Registrations to past étapes keep their status, and what reports count (year of birth,
-    department, domains, source) is kept.
+    department, domains, source) is kept. Emails to the person's address not sent yet are
+    discarded, and those sent are stripped of their address and content (`discard_pending`).
     """
     today = today_in_paris()
     for registration in list(candidate.registrations):
@@ -379,6 +381,9 @@ def erase_personal_data(candidate: Candidate) -> None:
                 if error.code != "already_cancelled":
                     raise
         registration.manage_token = new_manage_token()
+    if candidate.email:
+        # After the cancellations above, so that nothing queued by them is left behind.
+        discard_pending(candidate.email)
     candidate.last_name = _("Anonyme")
     candidate.first_name = ""
     candidate.email = None

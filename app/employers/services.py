@@ -192,7 +192,7 @@ def request_participation(
     today = today or today_in_paris()
     if not details.offers:
         raise DomainError(
-            _("Décrivez au moins une offre d'emploi."), "offer_missing", "offers-0-title"
+            _("Décrivez au moins une offre d'emploi."), "offer_missing", "offer1_title"
         )
     participations = []
     for event_id in sorted(set(event_ids)):
@@ -339,7 +339,7 @@ def set_offers(participation: Participation, offers: list[tuple[int | None, Offe
     Raises offer_missing."""
     if not offers:
         raise DomainError(
-            _("Décrivez au moins une offre d'emploi."), "offer_missing", "offers-0-title"
+            _("Décrivez au moins une offre d'emploi."), "offer_missing", "offer1_title"
         )
     current = {offer.id: offer for offer in participation.offers}
     kept = []

@@ -12,7 +12,9 @@ Guarantees:
   fails for good after OUTBOX_MAX_ATTEMPTS; staff can put it back with `retry_failed`;
 - a message whose sender died after claiming it is taken back after STALE_CLAIM. The only way
   to send a row twice is a crash between the server accepting it and the row being marked
-  sent; its Message-ID is stable so mail clients show it once.
+  sent; its Message-ID is stable so mail clients show it once;
+- erasing a person's data (`discard_pending`) deletes the messages to them not sent yet and
+  blanks the address and content of those sent.
 
 MIME: multipart/mixed[ multipart/alternative[ text/plain, multipart/related[ text/html, inline
 images (Content-ID) ] ], attachments ], built with the standard library's EmailMessage and
@@ -31,7 +33,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app, render_template
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import utcnow
@@ -372,3 +374,28 @@ def retry_failed(message_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def discard_pending(recipient: str) -> int:
+    """Forget the emails to `recipient` (RGPD erasure): none of them will be sent any more,
+    and none keeps the address or what was written to the person.
+
+    Messages not sent yet (pending, failed, or being sent) are deleted; one a sender is
+    sending at this very moment may still arrive, but its row is gone and is never retried.
+    Sent messages keep their kind, dedupe key, status, attempts and dates (for reporting);
+    their recipient, subject, bodies and attachments are blanked. The address is compared
+    without regard to case. Returns the number of messages deleted. The caller commits.
+    """
+    to_recipient = func.lower(OutboxMessage.recipient) == recipient.lower()
+    deleted = db.session.execute(
+        delete(OutboxMessage)
+        .where(to_recipient, OutboxMessage.status != OutboxStatus.SENT)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    db.session.execute(
+        update(OutboxMessage)
+        .where(to_recipient, OutboxMessage.status == OutboxStatus.SENT)
+        .values(recipient="", subject="", text_body="", html_body="", attachments=[])
+        .execution_options(synchronize_session="fetch")
+    )
+    return deleted

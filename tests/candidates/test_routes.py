@@ -36,7 +36,7 @@ def token_rules(app, method="GET"):
         (
             rule
             for rule in app.url_map.iter_rules()
-            if "<token>" in rule.rule and method in rule.methods
+            if rule.rule.startswith("/mon-inscription/<token>") and method in rule.methods
         ),
         key=lambda rule: rule.rule,
     )

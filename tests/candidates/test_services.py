@@ -1,11 +1,15 @@
+import base64
+import json
+
 import pytest
 from sqlalchemy import func, select
 
 from app.candidates import services
 from app.candidates.models import Registration, RegistrationSource, RegistrationStatus
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.notifications.models import OutboxMessage, OutboxStatus
 
 
 def test_register_confirms_while_seats_are_left_then_waitlists(make_event, details):
@@ -156,3 +160,73 @@ def test_retention_anonymises_people_without_contact_for_the_period(make_event, 
     assert old_registration.status == RegistrationStatus.CONFIRMED
     assert recent_registration.candidate.anonymised_at is None
     assert services.anonymise_expired(24) == 0
+
+
+def _outbox_texts(message: OutboxMessage) -> str:
+    """Everything an outbox row says (attachments decoded)."""
+    decoded = [base64.b64decode(a["data"]).decode("utf-8", "replace") for a in message.attachments]
+    return " ".join(
+        [
+            message.recipient,
+            message.subject,
+            message.text_body,
+            message.html_body,
+            message.dedupe_key,
+            message.last_error,
+            json.dumps(message.attachments),
+            *decoded,
+        ]
+    )
+
+
+def test_erase_personal_data_leaves_nothing_personal_in_the_outbox(make_event, details):
+    from app.candidates import emails
+
+    event = make_event(capacity=1)
+    erased = services.register(
+        event.id, details(first_name="Bernadette", email="bernadette.roussel@exemple.fr")
+    )
+    waiting = services.register(event.id, details(first_name="Josiane"))
+    db.session.commit()
+    # One message sent, one given up, one waiting to be sent.
+    confirmation = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"registration:{erased.id}:%"))
+    )
+    confirmation.status, confirmation.sent_at = OutboxStatus.SENT, utcnow()
+    services.resend_link(erased)
+    db.session.flush()
+    link = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "registration_link"))
+    link.status, link.last_error = OutboxStatus.FAILED, "refusé : bernadette.roussel@exemple.fr"
+    emails.queue_event_reminder(erased)
+    db.session.commit()
+    sent_id, sent_key, sent_at = confirmation.id, confirmation.dedupe_key, confirmation.sent_at
+
+    services.erase_personal_data(erased.candidate)
+    db.session.commit()
+    db.session.expire_all()
+
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    for row in rows:
+        texts = _outbox_texts(row)
+        assert "bernadette.roussel@exemple.fr" not in texts.lower(), row
+        assert "Bernadette" not in texts, row
+    # The messages not sent are gone; the one sent is kept for reporting, emptied.
+    sent = db.session.get(OutboxMessage, sent_id)
+    assert (sent.kind, sent.dedupe_key, sent.status, sent.sent_at) == (
+        "registration_confirmed",
+        sent_key,
+        OutboxStatus.SENT,
+        sent_at,
+    )
+    assert (sent.recipient, sent.subject, sent.text_body, sent.html_body, sent.attachments) == (
+        "",
+        "",
+        "",
+        "",
+        [],
+    )
+    # The other person's emails (queued, and the promotion to the freed seat) are untouched.
+    others = [row for row in rows if row.id != sent_id]
+    assert [row.kind for row in others] == ["registration_waitlisted", "registration_promoted"]
+    assert all(row.recipient == waiting.candidate.email for row in others)
+    assert all("Josiane" in row.text_body for row in others)

@@ -70,9 +70,11 @@ def test_reminder_in_the_candidates_language(app, make_event, details):
     registration = _register(make_event(days_ahead=2), details, locale="en")
     assert send_event_reminders() == 1
     [row] = _reminders()
-    # No English catalogue entry yet: the French text is the fallback, never a crash; the
-    # email is rendered under the candidate's locale (lang attribute of the HTML).
+    # The email is rendered under the candidate's locale: English catalogue, lang attribute.
     assert '<html lang="en">' in row.html_body
+    assert row.subject.startswith("Reminder: Job Dating in ")
+    assert "we look forward to seeing you at the Job Dating in 2 days" in row.text_body
+    assert "C'est bientôt" not in row.text_body
     assert registration.display_code in row.text_body
 
 
@@ -104,11 +106,15 @@ def test_scheduler_persists_its_jobs_in_the_database_and_sends(
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, job_state FROM apscheduler_jobs")).all()
     states = {row.id: pickle.loads(row.job_state) for row in rows}
-    assert set(states) == {"send_outbox", "send_event_reminders"}
+    assert set(states) == {"send_outbox", "send_event_reminders", "anonymise_expired_candidates"}
     # Only a reference to the entry point and the job's name are stored.
-    assert states["send_outbox"]["func"] == "app.jobs:run_job"
-    assert states["send_outbox"]["args"] == ("send_outbox",)
-    assert states["send_event_reminders"]["args"] == ("send_event_reminders",)
+    for name, state in states.items():
+        assert (state["func"], state["args"]) == ("app.jobs:run_job", (name,))
+    # The retention job runs once a day, at night.
+    trigger = {
+        field.name: str(field) for field in states["anonymise_expired_candidates"]["trigger"].fields
+    }
+    assert (trigger["day"], trigger["hour"], trigger["minute"]) == ("*", "3", "30")
 
     instance.modify_job("send_outbox", next_run_time=datetime.now(UTC))
     deadline = time.monotonic() + 20
@@ -120,7 +126,11 @@ def test_scheduler_persists_its_jobs_in_the_database_and_sends(
     # A second start (a restart of `flask jobs run`) replaces the jobs, no duplicates.
     again = scheduler()
     again.start(paused=True)
-    assert sorted(job.id for job in again.get_jobs()) == ["send_event_reminders", "send_outbox"]
+    assert sorted(job.id for job in again.get_jobs()) == [
+        "anonymise_expired_candidates",
+        "send_event_reminders",
+        "send_outbox",
+    ]
     again.shutdown()
 
 

@@ -403,3 +403,32 @@ def test_outbox_send_command(app, smtp_server, make_event, details):
     assert result.exit_code == 0, result.output
     assert "envoyés : 1" in result.output
     assert len(smtp_server.received) == 1
+
+
+def test_after_erasure_nothing_more_goes_to_the_person(app, smtp_server, make_event, details):
+    from app.candidates.services import erase_personal_data
+
+    event = make_event()
+    erased = _register(event, details, email="Gisele.Leroy@exemple.fr")
+    kept = _register(event, details)
+    smtp_server.handler.refuse.add(erased.candidate.email)
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 1
+    assert send_due() == {"sent": 1, "retry": 0, "failed": 1}
+    [given_up] = [row for row in _messages() if row.status == OutboxStatus.FAILED]
+    smtp_server.handler.refuse.clear()
+    erase_personal_data(erased.candidate)
+    db.session.commit()
+
+    # Neither the job runner nor a staff retry can send it any more.
+    assert retry_failed(given_up.id) is False
+    _make_due()
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 0}
+    assert [r.rcpt_tos for r in smtp_server.received] == [[kept.candidate.email]]
+
+
+def test_discard_pending_counts_the_messages_not_sent(app, make_event, details):
+    _register(make_event(), details, email="paul.henry@exemple.fr")
+    other = _register(make_event(), details)
+    assert services.discard_pending("Paul.Henry@Exemple.fr") == 1
+    db.session.commit()
+    assert [row.recipient for row in _messages()] == [other.candidate.email]

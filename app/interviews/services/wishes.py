@@ -84,3 +84,14 @@ def set_wishes(registration: Registration, choices: list[WishChoice]) -> list[Wi
     db.session.add_all(wishes)
     db.session.flush()
     return wishes
+
+
+def set_profile_sharing(registration: Registration, shares: bool) -> Registration:
+    """Record whether the candidate lets the étape's employers see their profile (domains
+    sought, postcode, wishes). Consent can be withdrawn at any time; it cannot be given on
+    a cancelled registration (not_active)."""
+    if shares and registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError(_("Cette inscription est annulée."), "not_active")
+    registration.shares_profile = shares
+    db.session.flush()
+    return registration

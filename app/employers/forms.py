@@ -1,0 +1,247 @@
+"""The participation request of an employer (public), and job offers."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from app.employers.models import ContractType
+from app.employers.services import (
+    EstablishmentDetails,
+    OfferDetails,
+    ParticipationDetails,
+)
+from app.events.forms import WholeNumberField, _time_field
+from app.events.rome import ROME_DOMAINS
+from app.formatting import long_date
+from app.forms import (
+    MultiCheckboxField,
+    clean_text,
+    collapse_spaces,
+    email_address,
+    french_phone,
+    french_postcode,
+)
+
+TEXT = [clean_text, collapse_spaces]
+#: Job offers a request may describe at once (more can be added from the employer portal).
+OFFER_ROWS = 3
+
+
+def _offer_fields(n: int) -> dict:
+    """The fields of the n-th job offer of the form (flat, so that each error has its own
+    entry in the error summary, linked to its field)."""
+    return {
+        f"offer{n}_title": StringField(
+            _l("Offre %(n)s : intitulé du poste", n=n),
+            filters=TEXT,
+            validators=[Length(max=160, message=_l("160 caractères au plus."))],
+        ),
+        f"offer{n}_contract_type": SelectField(
+            _l("Offre %(n)s : contrat", n=n),
+            choices=[
+                SelectChoice("", _l("Choisissez")),
+                *(SelectChoice(c.value, c.value) for c in ContractType),
+            ],
+            validators=[Optional()],
+        ),
+        f"offer{n}_rome_domain": SelectField(
+            _l("Offre %(n)s : domaine", n=n),
+            choices=[
+                SelectChoice("", _l("Choisissez")),
+                *(SelectChoice(code, label) for code, label in ROME_DOMAINS.items()),
+            ],
+            validators=[Optional()],
+        ),
+        f"offer{n}_positions": WholeNumberField(
+            _l("Offre %(n)s : nombre de postes", n=n),
+            default=1,
+            validators=[Optional(), NumberRange(1, 999, _l("Entre 1 et 999 postes."))],
+            invalid_message=_l("Écrivez un nombre de postes en chiffres, par exemple 2."),
+        ),
+        f"offer{n}_description": TextAreaField(
+            _l("Offre %(n)s : description courte", n=n),
+            filters=[clean_text],
+            validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
+        ),
+    }
+
+
+class ParticipationForm(FlaskForm):
+    """An establishment asks to take part in one or more étapes."""
+
+    siret = StringField(
+        _l("Numéro SIRET de l'établissement"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Écrivez les 14 chiffres du SIRET.")), Length(max=30)],
+        render_kw={"inputmode": "numeric", "spellcheck": "false"},
+    )
+    company_name = StringField(
+        _l("Nom de l'entreprise"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Écrivez le nom de l'entreprise.")), Length(max=160)],
+        render_kw={"autocomplete": "organization"},
+    )
+    name = StringField(
+        _l("Nom de l'établissement"),
+        filters=TEXT,
+        validators=[Length(max=160, message=_l("160 caractères au plus."))],
+    )
+    address = StringField(
+        _l("Adresse de l'établissement"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Écrivez l'adresse.")), Length(max=200)],
+        render_kw={"autocomplete": "street-address"},
+    )
+    postcode = StringField(
+        _l("Code postal"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Écrivez le code postal.")), french_postcode],
+        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+    town = StringField(
+        _l("Commune"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Écrivez la commune.")), Length(max=80)],
+        render_kw={"autocomplete": "address-level2"},
+    )
+    sector = StringField(
+        _l("Secteur d'activité"),
+        filters=TEXT,
+        validators=[Length(max=120, message=_l("120 caractères au plus."))],
+    )
+    charter_signatory = BooleanField(_l("Notre entreprise a signé la Charte emploi senior"))
+    events = MultiCheckboxField(
+        _l("Étapes"),
+        coerce=int,
+        validators=[DataRequired(_l("Choisissez au moins une étape."))],
+    )
+    contact_name = StringField(
+        _l("Votre nom"),
+        filters=TEXT,
+        validators=[DataRequired(_l("Écrivez votre nom.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    contact_email = StringField(
+        _l("Votre adresse e-mail"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Écrivez votre adresse e-mail : elle sert à vous connecter.")),
+            Length(max=254),
+            email_address,
+        ],
+        render_kw={"type": "email", "autocomplete": "email", "spellcheck": "false"},
+    )
+    contact_phone = StringField(
+        _l("Votre téléphone"),
+        filters=[clean_text],
+        validators=[Length(max=30), french_phone],
+        render_kw={"type": "tel", "autocomplete": "tel"},
+    )
+    tables = WholeNumberField(
+        _l("Nombre de tables (recruteurs en même temps)"),
+        default=1,
+        validators=[
+            InputRequired(_l("Indiquez le nombre de tables, par exemple 2.")),
+            NumberRange(1, 50, _l("Entre 1 et 50 tables.")),
+        ],
+        invalid_message=_l("Écrivez un nombre de tables en chiffres, par exemple 2."),
+    )
+    starts_at = _time_field(_l("Début des entretiens"), _l("l'heure du premier entretien"))
+    ends_at = _time_field(_l("Fin des entretiens"), _l("l'heure de fin des entretiens"))
+    message = TextAreaField(
+        _l("Un mot pour l'association"),
+        filters=[clean_text],
+        validators=[Length(max=2000, message=_l("2 000 caractères au plus."))],
+    )
+
+    def __init__(self, *args, events=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events.choices = [SelectChoice(event.id, event_label(event)) for event in events]
+
+    def offer_rows(self) -> list[dict]:
+        """{part: field} of each offer row, in order."""
+        return [
+            {part: self[f"offer{n}_{part}"] for part in OFFER_PARTS}
+            for n in range(1, OFFER_ROWS + 1)
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the offers: at least one; a row begun says its title, contract
+        and domain."""
+        valid = super().validate(extra_validators)
+        rows = self.offer_rows()
+        filled = [row for row in rows if _is_filled(row)]
+        if not filled:
+            rows[0]["title"].errors.append(_l("Décrivez au moins une offre : son intitulé."))
+            return False
+        for row in filled:
+            for part, message in (
+                ("title", _l("Écrivez l'intitulé du poste.")),
+                ("contract_type", _l("Choisissez le type de contrat.")),
+                ("rome_domain", _l("Choisissez le domaine du poste.")),
+            ):
+                if not row[part].data:
+                    row[part].errors.append(message)
+                    valid = False
+        return valid
+
+    def establishment(self) -> EstablishmentDetails:
+        return EstablishmentDetails(
+            siret=self.siret.data,
+            company_name=self.company_name.data,
+            name=self.name.data or self.company_name.data,
+            address=self.address.data,
+            postcode=self.postcode.data,
+            town=self.town.data,
+            sector=self.sector.data or "",
+            charter_signatory=self.charter_signatory.data,
+        )
+
+    def details(self) -> ParticipationDetails:
+        return ParticipationDetails(
+            contact_name=self.contact_name.data,
+            contact_email=self.contact_email.data,
+            contact_phone=self.contact_phone.data or "",
+            tables=self.tables.data,
+            starts_at=self.starts_at.data,
+            ends_at=self.ends_at.data,
+            message=self.message.data or "",
+            offers=[_offer(row) for row in self.offer_rows() if _is_filled(row)],
+        )
+
+
+def event_label(event) -> str:
+    return f"{event.venue.town} — {long_date(event.date)}"
+
+
+OFFER_PARTS = ("title", "contract_type", "rome_domain", "positions", "description")
+for _n in range(1, OFFER_ROWS + 1):
+    for _name, _field in _offer_fields(_n).items():
+        setattr(ParticipationForm, _name, _field)
+
+
+def _is_filled(row: dict) -> bool:
+    return bool(row["title"].data or row["contract_type"].data or row["rome_domain"].data)
+
+
+def _offer(row: dict) -> OfferDetails:
+    return OfferDetails(
+        title=row["title"].data,
+        contract_type=ContractType(row["contract_type"].data),
+        rome_domain=row["rome_domain"].data,
+        positions=row["positions"].data or 1,
+        description=row["description"].data or "",
+    )

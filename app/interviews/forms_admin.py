@@ -1,0 +1,105 @@
+"""Back-office forms of the staff tools: refusing a request, changing a participation's
+tables and hours, booking or moving an interview for someone."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from app.events.forms import WholeNumberField
+from app.forms import clean_text
+
+
+def _optional_id(value):
+    """A submitted id as an int; an empty or forged value becomes None."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _time_field(label, what):
+    message = _l("Indiquez %(what)s au format HH:MM, par exemple 09:30.", what=what)
+    return TimeField(
+        label,
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[InputRequired(message)],
+        invalid_value_message=message,
+    )
+
+
+class RefuseForm(FlaskForm):
+    """Refuse a participation request; the reason is sent to the employer."""
+
+    reason = TextAreaField(
+        _l("Motif du refus (envoyé à l'employeur)"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Écrivez le motif du refus : il est envoyé à l'employeur.")),
+            Length(max=2000, message=_l("2 000 caractères au plus.")),
+        ],
+    )
+
+
+class HoursForm(FlaskForm):
+    """A participation's tables (recruiters at the same time) and interview hours."""
+
+    tables = WholeNumberField(
+        _l("Nombre de tables"),
+        validators=[
+            InputRequired(_l("Écrivez le nombre de tables, entre 1 et 50.")),
+            NumberRange(min=1, max=50, message=_l("Indiquez entre 1 et 50 tables.")),
+        ],
+        invalid_message=_l("Écrivez le nombre de tables en chiffres, entre 1 et 50."),
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
+    starts_at = _time_field(_l("Début des entretiens"), _l("l'heure de début"))
+    ends_at = _time_field(_l("Fin des entretiens"), _l("l'heure de fin"))
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("L'heure de fin doit venir après l'heure de début."))
+
+
+class RegistrationSearchForm(FlaskForm):
+    """Find the person who called, among the étape's confirmed registrations (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Nom ou code du billet"),
+        filters=[clean_text],
+        validators=[Length(max=100, message=_l("100 caractères au plus."))],
+        render_kw={"type": "search", "spellcheck": "false"},
+    )
+
+
+class SlotChoiceForm(FlaskForm):
+    """Choose a slot. The choices are the free ones; the slot actually sent is loaded and
+    checked by the route, so that one taken meanwhile gets the booking service's answer
+    (with alternatives) rather than "not a valid choice"."""
+
+    slot_id = SelectField(
+        _l("Créneau"),
+        coerce=_optional_id,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choisissez un créneau."))],
+    )
+
+    def validate_slot_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Choisissez un créneau."))
+
+
+class BookForm(SlotChoiceForm):
+    """Book a slot for a registration of the étape."""
+
+    registration_id = HiddenField(_l("Personne"), filters=[_optional_id])
+
+    def validate_registration_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Choisissez d'abord la personne."))
