@@ -47,10 +47,17 @@ def _anonymise_expired_candidates() -> None:
     log.info("candidates anonymised: %s", anonymise_expired_candidates())
 
 
+def _send_employer_day_schedules() -> None:
+    from app.interviews.jobs import send_employer_day_schedules
+
+    log.info("employer day schedules queued: %s", send_employer_day_schedules())
+
+
 JOBS: dict[str, Callable[[], None]] = {
     "send_outbox": _send_outbox,
     "send_event_reminders": _send_event_reminders,
     "anonymise_expired_candidates": _anonymise_expired_candidates,
+    "send_employer_day_schedules": _send_employer_day_schedules,
 }
 
 
@@ -113,6 +120,18 @@ def build_scheduler(app: Flask, scheduler_class=None):
         name="send_event_reminders",
         hour="8-20",
         minute=5,
+        replace_existing=True,
+    )
+    # The afternoon before an étape (Paris), when bookings have settled; an hour missed is
+    # caught up by the next one, and the outbox's dedupe key sends each schedule once.
+    scheduler.add_job(
+        "app.jobs:run_job",
+        "cron",
+        args=["send_employer_day_schedules"],
+        id="send_employer_day_schedules",
+        name="send_employer_day_schedules",
+        hour="16-20",
+        minute=10,
         replace_existing=True,
     )
     # Once a day, at night (Paris); a night missed (runner stopped) is caught up the next.

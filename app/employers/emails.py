@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.employers.models import Participation, ParticipationStatus
+from app.notifications.models import OutboxMessage
 from app.notifications.services import enqueue_email
 
 
@@ -24,8 +25,9 @@ def portal_url() -> str:
 
 def queue_employer_email(
     *, kind: str, key: str, recipient: str, subject: str, template: str, **context
-) -> None:
-    enqueue_email(
+) -> OutboxMessage | None:
+    """Queue an email to an employer's contact; None when already queued (same key)."""
+    return enqueue_email(
         kind=kind,
         dedupe_key=key,
         recipient=recipient,

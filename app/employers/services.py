@@ -182,8 +182,10 @@ def request_participation(
     details: ParticipationDetails,
     *,
     today: date | None = None,
+    notify: bool = True,
 ) -> list[Participation]:
-    """Ask to take part in étapes; staff then accept or refuse. The contact is emailed.
+    """Ask to take part in étapes; staff then accept or refuse. The contact is emailed
+    (unless `notify` is false: staff creating an employer send the acceptance instead).
 
     Raises DomainError participation_closed (an étape past or not published),
     already_participating (a request for that étape that is not refused or withdrawn),
@@ -233,7 +235,8 @@ def request_participation(
         db.session.add(participation)
         participations.append(participation)
     db.session.flush()
-    emails.queue_request_received(participations)
+    if notify:
+        emails.queue_request_received(participations)
     return participations
 
 

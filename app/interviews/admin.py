@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.permissions import staff_required
 from app.candidates.forms import ConfirmForm
 from app.employers import services as employers
+from app.employers.forms import ParticipationForm
 from app.employers.models import Participation, ParticipationStatus
 from app.errors import DomainError
 from app.events.models import Event
@@ -20,6 +21,7 @@ from app.interviews import queries
 from app.interviews.forms_admin import (
     BookForm,
     HoursForm,
+    InterviewSettingsForm,
     RefuseForm,
     RegistrationSearchForm,
     SlotChoiceForm,
@@ -388,3 +390,69 @@ def cancel(event_id: int, interview_id: int):
         back_url=_back_url(event),
         slot_label=_slot_label(interview.slot, with_employer=True),
     )
+
+
+@bp.route("/<int:event_id>/reglages", methods=["GET", "POST"])
+@staff_required
+def settings(event_id: int):
+    event = queries.load_event_or_404(event_id)
+    form = InterviewSettingsForm(obj=event)
+    if form.validate_on_submit():
+        try:
+            stranded = slots.change_event_settings(
+                event,
+                interview_minutes=form.interview_minutes.data,
+                changeover_minutes=form.changeover_minutes.data,
+                max_wishes=form.max_wishes.data,
+                self_booking_open=form.self_booking_open.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Les réglages des entretiens sont enregistrés."), "success")
+            if stranded:
+                flash(
+                    ngettext(
+                        "%(num)d entretien ne tient plus dans les nouveaux créneaux : déplacez-le ou annulez-le.",
+                        "%(num)d entretiens ne tiennent plus dans les nouveaux créneaux : déplacez-les ou annulez-les.",
+                        len(stranded),
+                    ),
+                    "error",
+                )
+            return redirect(url_for(".employers_list", event_id=event.id, _anchor="hors-horaires"))
+    return render_template("interviews/admin/settings.html", event=event, form=form), _status(form)
+
+
+@bp.route("/<int:event_id>/employeurs/nouveau", methods=["GET", "POST"])
+@staff_required
+def invite(event_id: int):
+    """Staff add an employer themselves: accepted at once, its contact invited by email."""
+    event = queries.load_event_or_404(event_id)
+    form = ParticipationForm(events=[event])
+    if request.method == "GET":
+        form.events.data = [event.id]
+        form.starts_at.data, form.ends_at.data = event.starts_at, event.ends_at
+    if form.validate_on_submit():
+        try:
+            establishment = employers.save_establishment(form.establishment())
+            (participation,) = employers.request_participation(
+                [event.id], establishment, form.details(), notify=False
+            )
+            slots.accept(participation, _staff())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error, default_field="siret")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s participe à l'étape ; une invitation à son espace employeur part à %(email)s.",
+                    name=establishment.display_name,
+                    email=participation.contact_email,
+                ),
+                "success",
+            )
+            return redirect(url_for(".employers_list", event_id=event.id))
+    return render_template("interviews/admin/invite.html", event=event, form=form), _status(form)

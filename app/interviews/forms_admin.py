@@ -3,7 +3,7 @@ tables and hours, booking or moving an interview for someone."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.events.forms import WholeNumberField
@@ -103,3 +103,46 @@ class BookForm(SlotChoiceForm):
     def validate_registration_id(self, field):
         if field.data is None:
             raise ValidationError(_l("Choisissez d'abord la personne."))
+
+
+class InterviewSettingsForm(FlaskForm):
+    """An étape's interview settings."""
+
+    interview_minutes = WholeNumberField(
+        _l("Durée d'un entretien (minutes)"),
+        validators=[
+            InputRequired(_l("Écrivez la durée d'un entretien en minutes, par exemple 15.")),
+            NumberRange(min=5, max=120, message=_l("Un entretien dure entre 5 et 120 minutes.")),
+        ],
+        invalid_message=_l("Écrivez la durée en chiffres, par exemple 15."),
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
+    changeover_minutes = WholeNumberField(
+        _l("Battement entre deux entretiens (minutes)"),
+        validators=[
+            InputRequired(_l("Écrivez le battement en minutes, par exemple 5.")),
+            NumberRange(
+                min=0,
+                max=60,
+                message=_l("Le battement entre deux entretiens est de 0 à 60 minutes."),
+            ),
+        ],
+        invalid_message=_l("Écrivez le battement en chiffres, par exemple 5."),
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
+    max_wishes = WholeNumberField(
+        _l("Nombre de vœux par candidat"),
+        validators=[
+            InputRequired(
+                _l("Écrivez combien d'employeurs un candidat peut choisir, par exemple 5.")
+            ),
+            NumberRange(
+                min=1, max=20, message=_l("Un candidat peut choisir de 1 à 20 employeurs.")
+            ),
+        ],
+        invalid_message=_l("Écrivez le nombre de vœux en chiffres, par exemple 5."),
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
+    self_booking_open = BooleanField(
+        _l("Les candidats réservent eux-mêmes leurs entretiens (créneaux libres)")
+    )

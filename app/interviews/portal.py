@@ -16,6 +16,7 @@ from app.employers.models import EmployerMember, Establishment, Participation
 from app.errors import DomainError
 from app.events.models import Event, today_in_paris
 from app.extensions import db
+from app.interviews import queries
 from app.interviews.forms_portal import OutcomeForm, ReviewForm
 from app.interviews.models import Interview, InterviewStatus, ProfileReview, Slot, Verdict
 from app.interviews.services import booking, reviews
@@ -82,20 +83,6 @@ def _schedule(participation: Participation) -> tuple[list, list[int], dict]:
     return times, tables, cells
 
 
-def _booked(participation: Participation) -> list[Interview]:
-    return list(
-        db.session.scalars(
-            select(Interview)
-            .join(Interview.slot)
-            .where(
-                Slot.participation_id == participation.id,
-                Interview.status != InterviewStatus.CANCELLED,
-            )
-            .order_by(Interview.starts_at, Slot.table_number)
-        )
-    )
-
-
 def _shared_profiles(participation: Participation) -> list[tuple[Registration, str | None]]:
     """Registrations of the étape that share their profile, with this employer's verdict."""
     verdicts = dict(
@@ -149,7 +136,7 @@ def participation(participation_id: int):
         times=times,
         tables=tables,
         cells=cells,
-        booked=_booked(participation),
+        booked=queries.list_booked_interviews(participation),
         profiles=profiles,
         review_form=ReviewForm(),
     )
@@ -178,7 +165,7 @@ def review(participation_id: int, registration_id: int):
 @employer_required
 def day_sheet(participation_id: int):
     participation = _participation_or_404(participation_id)
-    booked = _booked(participation)
+    booked = queries.list_booked_interviews(participation)
     for interview in booked:
         reviews.log_access(current_user, interview.registration, "day_sheet")
     db.session.commit()
@@ -198,7 +185,7 @@ def outcomes(participation_id: int):
         "interviews/portal/outcomes.html",
         participation=participation,
         event=participation.event,
-        booked=_booked(participation),
+        booked=queries.list_booked_interviews(participation),
         form=OutcomeForm(),
         is_day=participation.event.date <= today_in_paris(),
     )

@@ -298,3 +298,21 @@ def get_interview_of(registration: Registration, interview_id: int) -> Interview
             Interview.id == interview_id, Interview.registration_id == registration.id
         )
     )
+
+
+# Employer portal ------------------------------------------------------------------------
+
+
+def list_booked_interviews(participation: Participation) -> list[Interview]:
+    """The participation's active interviews, by time then table."""
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .join(Interview.slot)
+            .where(
+                Slot.participation_id == participation.id,
+                Interview.status != InterviewStatus.CANCELLED,
+            )
+            .order_by(Interview.starts_at, Slot.table_number)
+        )
+    )

@@ -466,3 +466,83 @@ def test_dashboard_links_to_each_etapes_staff_tools(staff_client, make_event):
     event = make_event()
     page = staff_client.get("/admin/").get_data(as_text=True)
     assert f'href="/admin/etapes/{event.id}/employeurs"' in page
+
+
+# --- Interview settings and employers added by staff ---------------------------------------
+
+
+def test_staff_change_the_interview_settings_and_slots_follow(
+    app, staff_client, make_event, make_participation, make_registration
+):
+    event = make_event()
+    participation = make_participation(event, starts_at=time(9), ends_at=time(10))
+    registration = make_registration(event)
+    late = slots_of(participation)[2]  # 9:40–9:55
+    book(registration, late)
+    response = staff_client.post(
+        f"/admin/etapes/{event.id}/reglages",
+        data={
+            "interview_minutes": "25",
+            "changeover_minutes": "5",
+            "max_wishes": "3",
+            "self_booking_open": "y",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (event.interview_minutes, event.max_wishes, event.self_booking_open) == (25, 3, True)
+    starts = [(s.starts_at, s.in_hours) for s in slots_of(participation)]
+    assert (time(9), True) in starts and (time(9, 30), True) in starts
+    assert (time(9, 40), False) in starts  # the booked one stays, out of hours
+    assert len(active_interviews()) == 1
+    page = text_of(staff_client.get(f"/admin/etapes/{event.id}/employeurs"))
+    assert registration.candidate.full_name in page
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("interview_minutes", "2", "entre 5 et 120 minutes"),
+        ("changeover_minutes", "abc", "en chiffres"),
+        ("max_wishes", "50", "de 1 à 20 employeurs"),
+    ],
+)
+def test_bad_interview_settings_say_what_to_do(
+    app, staff_client, make_event, field, value, message
+):
+    event = make_event()
+    data = {"interview_minutes": "15", "changeover_minutes": "5", "max_wishes": "5"}
+    data[field] = value
+    response = staff_client.post(f"/admin/etapes/{event.id}/reglages", data=data)
+    assert response.status_code == 422
+    assert message in text_of(response)
+    db.session.expire_all()
+    assert (event.interview_minutes, event.changeover_minutes, event.max_wishes) == (15, 5, 5)
+
+
+def test_staff_add_an_employer_who_is_invited(app, staff_client, make_event):
+    from tests.employers.test_routes import request_form
+
+    event = make_event()
+    assert staff_client.get(f"/admin/etapes/{event.id}/employeurs/nouveau").status_code == 200
+    response = staff_client.post(
+        f"/admin/etapes/{event.id}/employeurs/nouveau", data=request_form([event.id])
+    )
+    assert response.status_code == 302, text_of(response)
+    participation = db.session.scalar(select(Participation))
+    assert participation.status == ParticipationStatus.ACCEPTED
+    assert len(slots_of(participation)) > 0
+    assert kinds() == ["participation_accepted"]
+
+
+def test_adding_an_employer_with_a_bad_siret_writes_nothing(app, staff_client, make_event):
+    from tests.employers.test_routes import request_form
+
+    event = make_event()
+    response = staff_client.post(
+        f"/admin/etapes/{event.id}/employeurs/nouveau",
+        data=request_form([event.id], siret="123"),
+    )
+    assert response.status_code == 422
+    assert "SIRET n'est pas valide" in text_of(response)
+    assert db.session.scalar(select(func.count(Participation.id))) == 0

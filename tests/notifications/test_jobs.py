@@ -106,7 +106,12 @@ def test_scheduler_persists_its_jobs_in_the_database_and_sends(
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, job_state FROM apscheduler_jobs")).all()
     states = {row.id: pickle.loads(row.job_state) for row in rows}
-    assert set(states) == {"send_outbox", "send_event_reminders", "anonymise_expired_candidates"}
+    assert set(states) == {
+        "send_outbox",
+        "send_event_reminders",
+        "anonymise_expired_candidates",
+        "send_employer_day_schedules",
+    }
     # Only a reference to the entry point and the job's name are stored.
     for name, state in states.items():
         assert (state["func"], state["args"]) == ("app.jobs:run_job", (name,))
@@ -128,6 +133,7 @@ def test_scheduler_persists_its_jobs_in_the_database_and_sends(
     again.start(paused=True)
     assert sorted(job.id for job in again.get_jobs()) == [
         "anonymise_expired_candidates",
+        "send_employer_day_schedules",
         "send_event_reminders",
         "send_outbox",
     ]

@@ -5,17 +5,21 @@ interview length plus the étape's changeover apart. Regenerating keeps the slot
 fit, deletes the free ones that do not, and never deletes a booked one: it is marked out of
 hours (`in_hours = False`) and returned, with its interview, for staff to move or cancel.
 
-DomainError codes: those of `employers.services` (not_requested, bad_hours, bad_tables).
+DomainError codes: those of `employers.services` (not_requested, bad_hours, bad_tables);
+bad_interview_minutes, bad_changeover, bad_max_wishes.
 """
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.db import lock_for_update
 from app.employers import services as employers
 from app.employers.models import Participation, ParticipationStatus
+from app.errors import DomainError
+from app.events.models import Event
 from app.extensions import db
 from app.interviews.models import Interview, InterviewStatus, Slot
 
@@ -141,3 +145,77 @@ def list_stranded(event_id: int) -> list[Interview]:
             .order_by(Interview.starts_at)
         )
     )
+
+
+def change_event_settings(
+    event: Event,
+    *,
+    interview_minutes: int,
+    changeover_minutes: int,
+    max_wishes: int,
+    self_booking_open: bool,
+) -> list[Interview]:
+    """Set an étape's interview length, changeover, number of wishes and self-booking;
+    when the length or changeover changes, every accepted participation's slots are
+    regenerated. Returns the interviews now out of hours (nothing booked is deleted).
+
+    Raises DomainError bad_interview_minutes, bad_changeover, bad_max_wishes.
+    """
+    for value, low, high, code, field, message in (
+        (
+            interview_minutes,
+            5,
+            120,
+            "bad_interview_minutes",
+            "interview_minutes",
+            _("Un entretien dure entre 5 et 120 minutes."),
+        ),
+        (
+            changeover_minutes,
+            0,
+            60,
+            "bad_changeover",
+            "changeover_minutes",
+            _("Le battement entre deux entretiens est de 0 à 60 minutes."),
+        ),
+        (
+            max_wishes,
+            1,
+            20,
+            "bad_max_wishes",
+            "max_wishes",
+            _("Un candidat peut choisir de 1 à 20 employeurs."),
+        ),
+    ):
+        if not low <= value <= high:
+            raise DomainError(message, code, field)
+    event = db.session.scalar(
+        lock_for_update(
+            select(Event).where(Event.id == event.id).execution_options(populate_existing=True),
+            db.session.get_bind().dialect.name,
+            of=Event,
+        )
+    )
+    grid_changes = (event.interview_minutes, event.changeover_minutes) != (
+        interview_minutes,
+        changeover_minutes,
+    )
+    event.interview_minutes = interview_minutes
+    event.changeover_minutes = changeover_minutes
+    event.max_wishes = max_wishes
+    event.self_booking_open = self_booking_open
+    db.session.flush()
+    if not grid_changes:
+        return []
+    stranded = []
+    participations = db.session.scalars(
+        select(Participation)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.ACCEPTED,
+        )
+        .order_by(Participation.id)
+    ).unique()
+    for participation in participations:
+        stranded.extend(regenerate(employers.lock_participation(participation)))
+    return stranded
