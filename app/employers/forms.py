@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -171,32 +172,12 @@ class ParticipationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.events.choices = [SelectChoice(event.id, event_label(event)) for event in events]
 
-    def offer_rows(self) -> list[dict]:
-        """{part: field} of each offer row, in order."""
-        return [
-            {part: self[f"offer{n}_{part}"] for part in OFFER_PARTS}
-            for n in range(1, OFFER_ROWS + 1)
-        ]
-
     def validate(self, extra_validators=None) -> bool:
-        """The fields, then the offers: at least one; a row begun says its title, contract
-        and domain."""
         valid = super().validate(extra_validators)
-        rows = self.offer_rows()
-        filled = [row for row in rows if _is_filled(row)]
-        if not filled:
-            rows[0]["title"].errors.append(_l("Décrivez au moins une offre : son intitulé."))
-            return False
-        for row in filled:
-            for part, message in (
-                ("title", _l("Écrivez l'intitulé du poste.")),
-                ("contract_type", _l("Choisissez le type de contrat.")),
-                ("rome_domain", _l("Choisissez le domaine du poste.")),
-            ):
-                if not row[part].data:
-                    row[part].errors.append(message)
-                    valid = False
-        return valid
+        return check_offer_rows(self.offer_rows()) and valid
+
+    def offer_rows(self) -> list[dict]:
+        return offer_rows(self, OFFER_ROWS)
 
     def establishment(self) -> EstablishmentDetails:
         return EstablishmentDetails(
@@ -227,10 +208,84 @@ def event_label(event) -> str:
     return f"{event.venue.town} — {long_date(event.date)}"
 
 
+class OffersForm(FlaskForm):
+    """An employer's job offers at an étape: the current ones, and blank rows to add more.
+    A row emptied removes its offer."""
+
+    def __init__(self, *args, offers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            for n, offer in enumerate(offers, start=1):
+                self[f"offer{n}_id"].data = str(offer.id)
+                for part in OFFER_PARTS:
+                    value = getattr(offer, part)
+                    self[f"offer{n}_{part}"].data = getattr(value, "value", value)
+
+    def offer_rows(self) -> list[dict]:
+        return offer_rows(self, OFFER_EDIT_ROWS)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return check_offer_rows(self.offer_rows()) and valid
+
+    def offers(self) -> list[tuple[int | None, OfferDetails]]:
+        """(id of the offer edited, or None for a new one; its details), in order."""
+        return [
+            (_optional_int(row["id"].data), _offer(row))
+            for row in self.offer_rows()
+            if _is_filled(row)
+        ]
+
+
 OFFER_PARTS = ("title", "contract_type", "rome_domain", "positions", "description")
+#: Rows of the offers form of the employer portal (current offers plus blank ones).
+OFFER_EDIT_ROWS = 6
 for _n in range(1, OFFER_ROWS + 1):
     for _name, _field in _offer_fields(_n).items():
         setattr(ParticipationForm, _name, _field)
+for _n in range(1, OFFER_EDIT_ROWS + 1):
+    for _name, _field in _offer_fields(_n).items():
+        setattr(OffersForm, _name, _field)
+    setattr(OffersForm, f"offer{_n}_id", HiddenField())
+
+
+def offer_rows(form, count: int) -> list[dict]:
+    """{part: field} of each offer row of `form`, in order (with "id" when the form has it)."""
+    rows = []
+    for n in range(1, count + 1):
+        row = {part: form[f"offer{n}_{part}"] for part in OFFER_PARTS}
+        if f"offer{n}_id" in form:
+            row["id"] = form[f"offer{n}_id"]
+        rows.append(row)
+    return rows
+
+
+def check_offer_rows(rows: list[dict]) -> bool:
+    """At least one offer; a row begun says its title, contract and domain. Errors are put
+    on the fields."""
+    filled = [row for row in rows if _is_filled(row)]
+    if not filled:
+        rows[0]["title"].errors.append(_l("Décrivez au moins une offre : son intitulé."))
+        return False
+    valid = True
+    for row in filled:
+        for part, message in (
+            ("title", _l("Écrivez l'intitulé du poste.")),
+            ("contract_type", _l("Choisissez le type de contrat.")),
+            ("rome_domain", _l("Choisissez le domaine du poste.")),
+        ):
+            if not row[part].data:
+                row[part].errors.append(message)
+                valid = False
+    return valid
+
+
+def _optional_int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
 
 
 def _is_filled(row: dict) -> bool:

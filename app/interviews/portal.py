@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from app.auth.permissions import employer_required
 from app.candidates.models import Registration, RegistrationStatus
+from app.employers import services as employers
+from app.employers.forms import OffersForm
 from app.employers.models import EmployerMember, Establishment, Participation
 from app.errors import DomainError
 from app.events.models import Event, today_in_paris
@@ -217,3 +219,26 @@ def record_outcome(participation_id: int, interview_id: int):
     return redirect(
         url_for(".outcomes", participation_id=participation.id, _anchor=f"entretien-{interview.id}")
     )
+
+
+@bp.route("/participations/<int:participation_id>/offres", methods=["GET", "POST"])
+@employer_required
+def offers(participation_id: int):
+    participation = _participation_or_404(participation_id)
+    form = OffersForm(offers=participation.offers)
+    if form.validate_on_submit():
+        try:
+            employers.set_offers(participation, form.offers())
+        except DomainError as error:
+            db.session.rollback()
+            form.offer1_title.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Vos offres sont enregistrées."), "success")
+            return redirect(url_for(".participation", participation_id=participation.id))
+    return render_template(
+        "interviews/portal/offers.html",
+        participation=participation,
+        event=participation.event,
+        form=form,
+    ), 422 if form.errors else 200

@@ -253,3 +253,53 @@ def test_the_employer_marks_outcomes_on_the_day(
     )
     sheet = client.get(f"/espace-employeur/participations/{participation.id}/journee")
     assert registration.candidate.full_name in sheet.get_data(as_text=True)
+
+
+def test_the_employer_edits_their_offers(app, make_event, make_participation, employer_client):
+    participation = make_participation(make_event())
+    (offer,) = participation.offers
+    client = employer_client(participation)
+    url = f"/espace-employeur/participations/{participation.id}/offres"
+    page = client.get(url).get_data(as_text=True)
+    assert offer.title in page
+    response = client.post(
+        url,
+        data={
+            "offer1_id": str(offer.id),
+            "offer1_title": "Cariste",
+            "offer1_contract_type": "CDD >= 1 mois",
+            "offer1_rome_domain": "N",
+            "offer1_positions": "3",
+            "offer2_title": "Agent d'accueil",
+            "offer2_contract_type": "CDI",
+            "offer2_rome_domain": "M",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(o.id == offer.id, o.title, o.positions) for o in participation.offers] == [
+        (True, "Cariste", 3),
+        (False, "Agent d'accueil", 1),
+    ]
+    # A half-filled row says what is missing, and nothing changes.
+    response = client.post(url, data={"offer1_id": str(offer.id), "offer1_title": "Cariste"})
+    assert response.status_code == 422
+    assert "Choisissez le type de contrat" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(participation.offers) == 2
+
+
+def test_another_employers_offers_are_out_of_reach(
+    app, make_event, make_participation, employer_client
+):
+    event = make_event()
+    mine, theirs = make_participation(event), make_participation(event)
+    client = employer_client(mine)
+    assert client.get(f"/espace-employeur/participations/{theirs.id}/offres").status_code == 404
+    response = client.post(
+        f"/espace-employeur/participations/{theirs.id}/offres",
+        data={"offer1_title": "Pirate", "offer1_contract_type": "CDI", "offer1_rome_domain": "N"},
+    )
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert [o.title for o in theirs.offers] == ["Préparateur de commandes"]
