@@ -51,6 +51,9 @@ def from_environment() -> dict:
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
         "REMINDER_DAYS_BEFORE": int(os.environ.get("REMINDER_DAYS_BEFORE", "2")),
         "OUTBOX_INTERVAL_SECONDS": int(os.environ.get("OUTBOX_INTERVAL_SECONDS", "15")),
+        #: Reverse proxies in front of the app (0: none). Their X-Forwarded-For and
+        #: X-Forwarded-Proto are then trusted, so that rate limits count each client.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
 
 

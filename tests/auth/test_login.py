@@ -56,6 +56,37 @@ def test_sign_in_attempts_are_rate_limited(make_app, make_user):
     assert statuses[10] == 429
 
 
+def test_behind_a_proxy_each_client_has_its_own_limit(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    with app.app_context():
+        make_user()
+        client = app.test_client()
+
+        def attempt(client_address):
+            return client.post(
+                "/connexion",
+                data={"email": "x@asso.example", "password": "non"},
+                headers={"X-Forwarded-For": client_address},
+            ).status_code
+
+        first = [attempt("203.0.113.7") for _ in range(11)]
+        other = attempt("198.51.100.4")
+    assert first[10] == 429
+    assert other == 422  # another person behind the same proxy is not locked out
+
+
+def test_employer_sign_in_requests_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        statuses = [
+            client.post("/espace-employeur/connexion", data={"email": "rh@exemple.fr"}).status_code
+            for _ in range(11)
+        ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+
+
 def test_logout_needs_a_post(staff_client):
     assert staff_client.get("/deconnexion").status_code == 405
     assert staff_client.post("/deconnexion").status_code == 302
