@@ -10,15 +10,20 @@ from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.candidates.models import Candidate, Registration, RegistrationSource, RegistrationStatus
-from app.candidates.tickets import normalise_ticket_code
+from app.candidates.tickets import is_manage_token, normalise_ticket_code
 from app.events.models import Event, EventStatus, Tour, Venue
 from app.extensions import db
 
 
 def get_registration_by_token(token: str) -> Registration | None:
-    if not token or len(token) > 64:
+    """The registration of a "Mon inscription" link, unless the token is malformed or the
+    person's data was erased (the link then stops working)."""
+    if not is_manage_token(token):
         return None
-    return db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    if registration is None or registration.candidate.anonymised_at is not None:
+        return None
+    return registration
 
 
 def load_registration_or_404(registration_id: int) -> Registration:

@@ -14,9 +14,8 @@ from app.auth.permissions import public
 from app.candidates import services
 from app.candidates.emails import event_calendar_file
 from app.candidates.forms import ConfirmForm, MoveForm, PersonalDetailsForm, RegistrationForm
-from app.candidates.models import Registration, RegistrationStatus
+from app.candidates.models import RegistrationStatus
 from app.candidates.queries import get_registration_by_token, list_move_targets
-from app.candidates.tickets import is_manage_token
 from app.errors import DomainError
 from app.events.models import today_in_paris
 from app.events.queries import get_public_event_or_404
@@ -24,15 +23,6 @@ from app.extensions import db
 from app.notifications.qr import qr_svg
 
 bp = Blueprint("candidates", __name__)
-
-
-def _registration_or_invalid(token: str) -> Registration | None:
-    if not is_manage_token(token):
-        return None
-    registration = get_registration_by_token(token)
-    if registration is None or registration.candidate.anonymised_at is not None:
-        return None
-    return registration
 
 
 def _invalid_link():
@@ -71,7 +61,7 @@ def register(event_id: int):
 @bp.get("/mon-inscription/<token>/confirmation")
 @public
 def confirmation(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     return render_template(
@@ -84,7 +74,7 @@ def confirmation(token: str):
 @bp.get("/mon-inscription/<token>")
 @public
 def manage(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     return render_template(
@@ -98,7 +88,7 @@ def manage(token: str):
 @bp.get("/mon-inscription/<token>/billet")
 @public
 def ticket(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     return render_template("candidates/ticket.html", registration=registration)
@@ -107,7 +97,7 @@ def ticket(token: str):
 @bp.get("/mon-inscription/<token>/qr.svg")
 @public
 def ticket_qr(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         return _invalid_link()
     response = Response(qr_svg(registration.ticket_code), mimetype="image/svg+xml")
@@ -118,7 +108,7 @@ def ticket_qr(token: str):
 @bp.get("/mon-inscription/<token>/job-dating.ics")
 @public
 def calendar(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         return _invalid_link()
     return Response(
@@ -131,7 +121,7 @@ def calendar(token: str):
 @bp.route("/mon-inscription/<token>/annuler", methods=["GET", "POST"])
 @public
 def cancel(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     if registration.status == RegistrationStatus.CANCELLED:
@@ -159,7 +149,7 @@ def cancel(token: str):
 @bp.route("/mon-inscription/<token>/changer-d-etape", methods=["GET", "POST"])
 @public
 def move(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     targets = list_move_targets(registration, today_in_paris())
@@ -196,7 +186,7 @@ def move(token: str):
 @bp.get("/mon-inscription/<token>/mes-donnees")
 @public
 def personal_data(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     return render_template(
@@ -210,7 +200,7 @@ def personal_data(token: str):
 @bp.get("/mon-inscription/<token>/mes-donnees.json")
 @public
 def personal_data_json(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     payload = json.dumps(
@@ -226,7 +216,7 @@ def personal_data_json(token: str):
 @bp.route("/mon-inscription/<token>/supprimer-mes-donnees", methods=["GET", "POST"])
 @public
 def erase(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     form = ConfirmForm()
@@ -240,7 +230,7 @@ def erase(token: str):
 @bp.route("/mon-inscription/<token>/corriger-mes-donnees", methods=["GET", "POST"])
 @public
 def correct(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     candidate = registration.candidate

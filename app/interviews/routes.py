@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from app.auth.permissions import public
 from app.candidates.models import Registration, RegistrationStatus
 from app.candidates.queries import get_registration_by_token
-from app.candidates.tickets import is_manage_token
 from app.employers.models import Participation
 from app.errors import DomainError
 from app.extensions import db
@@ -24,15 +23,6 @@ from app.interviews.models import Interview, InterviewSource, InterviewStatus, S
 from app.interviews.services import booking, wishes
 
 bp = Blueprint("interviews", __name__, url_prefix="/mon-inscription")
-
-
-def _registration_or_invalid(token: str) -> Registration | None:
-    if not is_manage_token(token):
-        return None
-    registration = get_registration_by_token(token)
-    if registration is None or registration.candidate.anonymised_at is not None:
-        return None
-    return registration
 
 
 def _invalid_link():
@@ -56,7 +46,7 @@ def _back_to_manage(token: str):
 @bp.route("/<token>/employeurs", methods=["GET", "POST"])
 @public
 def choose_employers(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     employers = queries.list_employers_at(registration.event)
@@ -129,7 +119,7 @@ def _booking_page(
 @bp.route("/<token>/entretiens", methods=["GET", "POST"])
 @public
 def book(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     participation = None
@@ -173,7 +163,7 @@ def _interview_or_404(registration: Registration, interview_id: int) -> Intervie
 @bp.route("/<token>/entretiens/annuler", methods=["GET", "POST"])
 @public
 def cancel_interview(token: str):
-    registration = _registration_or_invalid(token)
+    registration = get_registration_by_token(token)
     if registration is None:
         return _invalid_link()
     if registration.status == RegistrationStatus.CANCELLED:
