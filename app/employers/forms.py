@@ -54,7 +54,7 @@ def _offer_fields(n: int) -> dict:
             _l("Offre %(n)s : contrat", n=n),
             choices=[
                 SelectChoice("", _l("Choisissez")),
-                *(SelectChoice(c.value, c.value) for c in ContractType),
+                *(SelectChoice(c.value, c.label) for c in ContractType),
             ],
             validators=[Optional()],
         ),

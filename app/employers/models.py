@@ -3,6 +3,7 @@
 from datetime import datetime, time
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -144,6 +145,21 @@ class ContractType(StrEnum):
     INTERIM = "Intérim"
     ALTERNANCE = "Alternance"
     OTHER = "Autre"
+
+    @property
+    def label(self) -> str:
+        """The contract in words, for people (the value is the code of the workbook)."""
+        return str(CONTRACT_LABELS[self])
+
+
+CONTRACT_LABELS = {
+    ContractType.CDI: _l("CDI"),
+    ContractType.CDD_LONG: _l("CDD d'un mois ou plus"),
+    ContractType.CDD_SHORT: _l("CDD de moins d'un mois"),
+    ContractType.INTERIM: _l("Intérim"),
+    ContractType.ALTERNANCE: _l("Alternance"),
+    ContractType.OTHER: _l("Autre contrat"),
+}
 
 
 class JobOffer(TimestampMixin, db.Model):

@@ -119,8 +119,10 @@ def accept(event_id: int, participation_id: int):
         else:
             db.session.commit()
             flash(
-                _(
+                ngettext(
+                    "%(name)s participe à l'étape : table %(first)s, créneaux créés. Un e-mail part à %(email)s.",
                     "%(name)s participe à l'étape : tables %(first)s à %(last)s, créneaux créés. Un e-mail part à %(email)s.",
+                    participation.tables,
                     name=name,
                     first=participation.first_table,
                     last=participation.table_label(participation.tables),

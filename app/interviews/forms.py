@@ -73,7 +73,7 @@ class WishesForm(FlaskForm):
 
     shares_profile = BooleanField(
         _l(
-            "J'accepte que les employeurs de cette étape voient mon profil (domaines recherchés, code postal, vœux)"
+            "J'accepte que les employeurs de cette étape voient mon profil (nom, code postal, domaines recherchés)"
         )
     )
     ranks: int = 0

@@ -160,7 +160,11 @@ def review(participation_id: int, registration_id: int):
         abort(404)
     db.session.commit()
     flash(_("C'est noté."), "success")
-    return redirect(url_for(".participation", participation_id=participation.id, _anchor="profils"))
+    return redirect(
+        url_for(
+            ".participation", participation_id=participation.id, _anchor=f"profil-{registration.id}"
+        )
+    )
 
 
 @bp.get("/participations/<int:participation_id>/journee")

@@ -108,3 +108,42 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def tap(page, target, status: int = 200):
+    """Tap (touch screen) a link or a button that leads to another page; audit that page."""
+    with page.expect_navigation() as navigation:
+        target.tap()
+    response = navigation.value
+    assert response is not None and response.status == status, (
+        f"{page.url}: HTTP {response.status if response else None}, expected {status}"
+    )
+    audit(page)
+    return response
+
+
+#: The innermost elements that stick out past the right edge of the viewport.
+_TOO_WIDE = """width => [...document.body.querySelectorAll("*")]
+    .filter(e => e.getBoundingClientRect().right > width
+        && ![...e.children].some(c => c.getBoundingClientRect().right > width))
+    .map(e => `<${e.tagName.toLowerCase()} class="${e.className}">`
+        + ` ${Math.round(e.getBoundingClientRect().right)}px`)"""
+
+
+def screenshots(page, name: str, widths: tuple[int, ...] = (390, 1280)) -> list[Path]:
+    """Screenshots of the page at a phone's and an office screen's widths (see `screenshot`),
+    audited at each width, where the page must not scroll sideways (wide tables scroll in
+    their own box); the page's viewport is put back afterwards."""
+    viewport = page.viewport_size
+    paths = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": viewport["height"]})
+        audit(page)
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= width, (
+            f"{page.url} scrolls sideways at {width}px ({page_width}px): "
+            + ", ".join(page.evaluate(_TOO_WIDE, width)[:5])
+        )
+        paths.append(screenshot(page, name))
+    page.set_viewport_size(viewport)
+    return paths

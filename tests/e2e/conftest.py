@@ -158,3 +158,24 @@ def register_person(live_server, details):
             return registration.manage_token
 
     return make
+
+
+@pytest.fixture
+def last_email(live_server):
+    """The text of the last email of `kind` queued for `recipient` in the outbox."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.notifications.models import OutboxMessage
+
+    def read(kind: str, recipient: str) -> str:
+        with live_server.app.app_context():
+            message = db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == kind, OutboxMessage.recipient == recipient)
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+            assert message is not None, f"no {kind} email for {recipient}"
+            return message.text_body
+
+    return read
