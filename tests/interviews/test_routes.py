@@ -123,7 +123,7 @@ def test_the_etape_page_lists_accepted_employers_offers_and_the_charter_badge(cl
     assert "Pas Encore Acceptée" not in page
     assert "Vendeur en boulangerie — CDI, 3 postes" in page
     assert "Accueil des clients et mise en rayon" in page
-    assert "Livreur — CDD >= 1 mois, 1 poste" in page
+    assert "Livreur — CDD d'un mois ou plus, 1 poste" in page
     assert page.count("Signataire de la Charte emploi senior") == 1
 
 
