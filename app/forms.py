@@ -21,6 +21,17 @@ def clean_text(value):
     return unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
 
 
+def optional_id(value):
+    """A submitted database id as an int; an empty, forged or out-of-range value is None."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
 def collapse_spaces(value):
     return re.sub(r"\s+", " ", value) if isinstance(value, str) else value
 

@@ -34,6 +34,7 @@ from app.forms import (
     email_address,
     french_phone,
     french_postcode,
+    optional_id,
 )
 
 TEXT = [clean_text, collapse_spaces]
@@ -231,7 +232,7 @@ class OffersForm(FlaskForm):
     def offers(self) -> list[tuple[int | None, OfferDetails]]:
         """(id of the offer edited, or None for a new one; its details), in order."""
         return [
-            (_optional_int(row["id"].data), _offer(row))
+            (optional_id(row["id"].data), _offer(row))
             for row in self.offer_rows()
             if _is_filled(row)
         ]
@@ -278,14 +279,6 @@ def check_offer_rows(rows: list[dict]) -> bool:
                 row[part].errors.append(message)
                 valid = False
     return valid
-
-
-def _optional_int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 def _is_filled(row: dict) -> bool:

@@ -7,18 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.events.forms import WholeNumberField
-from app.forms import clean_text
-
-
-def _optional_id(value):
-    """A submitted id as an int; an empty or forged value becomes None."""
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
+from app.forms import clean_text, optional_id
 
 
 def _time_field(label, what):
@@ -85,7 +74,7 @@ class SlotChoiceForm(FlaskForm):
 
     slot_id = SelectField(
         _l("Créneau"),
-        coerce=_optional_id,
+        coerce=optional_id,
         validate_choice=False,
         validators=[InputRequired(_l("Choisissez un créneau."))],
     )
@@ -98,7 +87,7 @@ class SlotChoiceForm(FlaskForm):
 class BookForm(SlotChoiceForm):
     """Book a slot for a registration of the étape."""
 
-    registration_id = HiddenField(_l("Personne"), filters=[_optional_id])
+    registration_id = HiddenField(_l("Personne"), filters=[optional_id])
 
     def validate_registration_id(self, field):
         if field.data is None:
