@@ -65,6 +65,8 @@ DEFAULTS = {
     # Requests larger than this get the friendly 413 page.
     "MAX_CONTENT_LENGTH": 512 * 1024,
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    #: Largest CV a candidate may upload; the upload page alone accepts requests this large.
+    "CV_MAX_BYTES": 5 * 1024 * 1024,
     "MAX_FORM_PARTS": 200,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from app.events.models import PARIS
 
@@ -44,7 +44,18 @@ def phone(value: str | None) -> str:
     return value
 
 
+def file_size(size: int) -> str:
+    """ "240 Ko", "1,2 Mo" in French; "240 KB", "1.2 MB" in English."""
+    french = str(get_locale()) == "fr"
+    if size < 1024 * 1024:
+        number, unit = max(1, round(size / 1024)), "Ko" if french else "KB"
+    else:
+        number, unit = round(size / (1024 * 1024), 1), "Mo" if french else "MB"
+    return f"{format_decimal(number)}\u00a0{unit}"
+
+
 FILTERS = {
+    "file_size": file_size,
     "long_date": long_date,
     "short_date": short_date,
     "hour": hour,

@@ -3,6 +3,7 @@
 from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -158,6 +159,15 @@ class StaffRegistrationForm(RegistrationForm):
         validators=[
             DataRequired(_l("Cochez cette case après avoir lu l'information à la personne."))
         ],
+    )
+
+
+class CVForm(FlaskForm):
+    """The person's CV file; what it may be is checked by `services.upload_cv`."""
+
+    cv = FileField(
+        _l("Votre CV"),
+        validators=[FileRequired(_l("Choisissez le fichier de votre CV sur votre appareil."))],
     )
 
 

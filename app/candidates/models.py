@@ -3,8 +3,8 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.db import TimestampMixin, enum_column
 from app.events.models import Event
@@ -34,6 +34,9 @@ class Candidate(TimestampMixin, db.Model):
     anonymised_at: Mapped[datetime | None]
 
     registrations: Mapped[list["Registration"]] = relationship(back_populates="candidate")
+    cv: Mapped["CurriculumVitae | None"] = relationship(
+        back_populates="candidate", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -116,3 +119,25 @@ class Registration(TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+
+class CurriculumVitae(TimestampMixin, db.Model):
+    """The CV a candidate chose to upload. Employers of an étape can open it only when the
+    candidate shares their profile there (`Registration.shares_profile`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), unique=True)
+    #: The name of the uploaded file, cleaned (shown to the person and used on download).
+    filename: Mapped[str] = mapped_column(String(120))
+    #: Detected from the content, not taken from the browser: one of CV_TYPES.
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    #: Loaded only when the file is downloaded.
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+    candidate: Mapped[Candidate] = relationship(back_populates="cv")
+
+    __table_args__ = (CheckConstraint("size > 0", name="not_empty"),)
+
+    def __repr__(self) -> str:
+        return f"<CurriculumVitae {self.id} candidate={self.candidate_id}>"

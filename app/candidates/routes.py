@@ -6,20 +6,39 @@ with a CSRF token, behind a confirmation page.
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.permissions import public
 from app.candidates import services
+from app.candidates.documents import cv_download
 from app.candidates.emails import event_calendar_file
-from app.candidates.forms import ConfirmForm, MoveForm, PersonalDetailsForm, RegistrationForm
+from app.candidates.forms import (
+    ConfirmForm,
+    CVForm,
+    MoveForm,
+    PersonalDetailsForm,
+    RegistrationForm,
+)
 from app.candidates.models import RegistrationStatus
 from app.candidates.queries import get_registration_by_token, list_move_targets
 from app.errors import DomainError
 from app.events.models import today_in_paris
 from app.events.queries import get_public_event_or_404
-from app.extensions import db
+from app.extensions import csrf, db
+from app.formatting import file_size
 from app.notifications.qr import qr_svg
 
 bp = Blueprint("candidates", __name__)
@@ -247,6 +266,74 @@ def correct(token: str):
             return redirect(url_for("candidates.personal_data", token=token))
     status = 422 if form.errors else 200
     return render_template("candidates/correct.html", registration=registration, form=form), status
+
+
+@bp.route("/mon-inscription/<token>/cv", methods=["GET", "POST"])
+@public
+@csrf.exempt  # The form checks its own CSRF token, after the larger size limit is set.
+def cv(token: str):
+    registration = get_registration_by_token(token)
+    if registration is None:
+        return _invalid_link()
+    candidate = registration.candidate
+    # This page alone takes files: a CV, and the form around it.
+    request.max_content_length = current_app.config["CV_MAX_BYTES"] + 64 * 1024
+    try:
+        form = CVForm()
+    except RequestEntityTooLarge:
+        form = CVForm(formdata=None)
+        form.cv.errors = [
+            _(
+                "Votre CV est trop lourd : %(limit)s au plus. Enregistrez-le en PDF, ou réduisez la taille des images.",
+                limit=file_size(current_app.config["CV_MAX_BYTES"]),
+            )
+        ]
+        # Nothing of the request may be read again: the forms are built empty.
+        return render_template(
+            "candidates/cv.html",
+            registration=registration,
+            form=form,
+            remove_form=ConfirmForm(formdata=None),
+        ), 413
+    if form.validate_on_submit():
+        upload = form.cv.data
+        try:
+            services.upload_cv(candidate, upload.filename or "", upload.read())
+        except DomainError as error:
+            db.session.rollback()
+            form.cv.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Votre CV est enregistré."), "success")
+            return redirect(url_for("candidates.cv", token=token))
+    status = 422 if form.errors else 200
+    return render_template(
+        "candidates/cv.html", registration=registration, form=form, remove_form=ConfirmForm()
+    ), status
+
+
+@bp.get("/mon-inscription/<token>/cv/fichier")
+@public
+def cv_file(token: str):
+    registration = get_registration_by_token(token)
+    if registration is None:
+        return _invalid_link()
+    if registration.candidate.cv is None:
+        abort(404)
+    return cv_download(registration.candidate.cv)
+
+
+@bp.post("/mon-inscription/<token>/cv/retirer")
+@public
+def remove_cv(token: str):
+    registration = get_registration_by_token(token)
+    if registration is None:
+        return _invalid_link()
+    if ConfirmForm().validate_on_submit():
+        services.remove_cv(registration.candidate)
+        db.session.commit()
+        flash(_("Votre CV est retiré : plus personne ne peut le voir."), "success")
+    return redirect(url_for("candidates.cv", token=token))
 
 
 @bp.get("/donnees-supprimees")

@@ -7,18 +7,21 @@ under concurrent submissions. The étape row is locked first (FOR UPDATE on Post
 SQLite the write transaction is BEGIN IMMEDIATE), which also serialises duplicate checks.
 
 DomainError codes: registration_closed, event_not_found, too_young, contact_missing,
-duplicate, already_cancelled, same_event, not_erasable.
+duplicate, already_cancelled, same_event, not_erasable, cv_empty, cv_too_large, cv_wrong_type.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from app.candidates import emails
+from app.candidates.documents import clean_filename, detect_type
 from app.candidates.models import (
     Candidate,
+    CurriculumVitae,
     Referral,
     Registration,
     RegistrationSource,
@@ -30,6 +33,7 @@ from app.db import lock_for_update, utcnow
 from app.errors import DomainError
 from app.events.models import PARIS, Event, EventStatus, today_in_paris
 from app.extensions import db
+from app.formatting import file_size
 from app.notifications.services import discard_pending
 
 
@@ -390,7 +394,56 @@ def erase_personal_data(candidate: Candidate) -> None:
     candidate.phone = None
     candidate.postcode = candidate.postcode[:2] + "000"
     candidate.anonymised_at = utcnow()
+    remove_cv(candidate)
     db.session.flush()
+
+
+def upload_cv(candidate: Candidate, filename: str, content: bytes) -> CurriculumVitae:
+    """Keep the person's CV, replacing the one they had. Its type is read from the content.
+
+    Raises DomainError (field "cv") cv_empty, cv_too_large (over CV_MAX_BYTES) or
+    cv_wrong_type (not a PDF, Word, OpenDocument, JPEG or PNG file).
+    """
+    limit = current_app.config["CV_MAX_BYTES"]
+    if not content:
+        raise DomainError(
+            _("Le fichier envoyé est vide. Choisissez le fichier de votre CV."), "cv_empty", "cv"
+        )
+    if len(content) > limit:
+        raise DomainError(
+            _(
+                "Votre CV pèse %(size)s : %(limit)s au plus. Enregistrez-le en PDF, ou réduisez la taille des images.",
+                size=file_size(len(content)),
+                limit=file_size(limit),
+            ),
+            "cv_too_large",
+            "cv",
+        )
+    kind = detect_type(content)
+    if kind is None:
+        raise DomainError(
+            _(
+                "Ce fichier n'est pas un CV que nous pouvons lire. Envoyez un fichier PDF, Word (.doc, .docx), OpenDocument (.odt) ou une photo (JPEG, PNG)."
+            ),
+            "cv_wrong_type",
+            "cv",
+        )
+    cv = candidate.cv or CurriculumVitae(candidate=candidate)
+    cv.filename = clean_filename(filename, kind)
+    cv.content_type = kind.content_type
+    cv.size = len(content)
+    cv.content = content
+    db.session.add(cv)
+    db.session.flush()
+    return cv
+
+
+def remove_cv(candidate: Candidate) -> None:
+    """Delete the person's CV, if they have one."""
+    if candidate.cv is not None:
+        db.session.delete(candidate.cv)
+        candidate.cv = None
+        db.session.flush()
 
 
 def candidate_data_export(candidate: Candidate) -> dict:
@@ -405,6 +458,15 @@ def candidate_data_export(candidate: Candidate) -> dict:
         "domaines_recherches": candidate.domains,
         "souhaite_un_atelier": candidate.wants_workshop,
         "consentement_le": candidate.consented_at.isoformat(),
+        "cv": (
+            {
+                "fichier": candidate.cv.filename,
+                "taille_octets": candidate.cv.size,
+                "depose_le": candidate.cv.updated_at.isoformat(),
+            }
+            if candidate.cv
+            else None
+        ),
         "inscriptions": [
             {
                 "etape": f"{r.event.venue.town} — {r.event.date.isoformat()}",

@@ -1,12 +1,13 @@
 """Public pages for employers: asking to take part in étapes."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.permissions import public
 from app.employers import services
 from app.employers.forms import ParticipationForm
+from app.employers.models import Participation
 from app.errors import DomainError
 from app.events.models import Event, EventStatus, today_in_paris
 from app.extensions import db
@@ -64,13 +65,28 @@ def participate():
             field.errors.append(error.message)
         else:
             db.session.commit()
-            return render_template(
-                "employers/requested.html", participations=participations, form=form
-            )
+            # The confirmation is a page of its own, so that reloading it sends nothing again.
+            session["requested_participations"] = [p.id for p in participations]
+            return redirect(url_for(".requested"))
     status = 422 if form.errors else 200
     return render_template(
         "employers/participate.html", form=form, events=events, known=known
     ), status
+
+
+@bp.get("/demande-envoyee")
+@public
+def requested():
+    """What this browser just asked for (the ids are kept in its session)."""
+    ids = [i for i in session.get("requested_participations", []) if isinstance(i, int)]
+    participations = [
+        participation
+        for participation in (db.session.get(Participation, i) for i in ids)
+        if participation is not None
+    ]
+    if not participations:
+        return redirect(url_for(".participate"))
+    return render_template("employers/requested.html", participations=participations)
 
 
 @bp.get("/")

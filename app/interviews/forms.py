@@ -73,7 +73,7 @@ class WishesForm(FlaskForm):
 
     shares_profile = BooleanField(
         _l(
-            "J'accepte que les employeurs de cette étape voient mon profil (nom, code postal, domaines recherchés)"
+            "J'accepte que les employeurs de cette étape voient mon profil (nom, code postal, domaines recherchés) et mon CV si je l'ai déposé"
         )
     )
     ranks: int = 0

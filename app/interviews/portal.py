@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.permissions import employer_required
+from app.candidates.documents import cv_download
 from app.candidates.models import Registration, RegistrationStatus
 from app.employers import services as employers
 from app.employers.forms import OffersForm
@@ -165,6 +166,23 @@ def review(participation_id: int, registration_id: int):
             ".participation", participation_id=participation.id, _anchor=f"profil-{registration.id}"
         )
     )
+
+
+@bp.get("/participations/<int:participation_id>/profils/<int:registration_id>/cv")
+@employer_required
+def cv(participation_id: int, registration_id: int):
+    """A shared candidate's CV, as a download; each opening is logged."""
+    participation = _participation_or_404(participation_id)
+    registration = db.session.get(Registration, registration_id)
+    if (
+        registration is None
+        or not reviews.can_see_profile(participation, registration)
+        or registration.candidate.cv is None
+    ):
+        abort(404)
+    reviews.log_access(current_user, registration, "cv")
+    db.session.commit()
+    return cv_download(registration.candidate.cv)
 
 
 @bp.get("/participations/<int:participation_id>/journee")

@@ -7,13 +7,21 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import SignInToken, User
+from app.candidates import services as candidates
 from app.db import utcnow
 from app.employers.models import Establishment, Participation
 from app.extensions import db
-from app.interviews.models import Interview, InterviewSource, InterviewStatus, ProfileReview
+from app.interviews.models import (
+    Interview,
+    InterviewSource,
+    InterviewStatus,
+    ProfileAccess,
+    ProfileReview,
+)
 from app.interviews.services import booking
 from app.notifications.models import OutboxMessage
 from tests import sirets
+from tests.candidates import documents
 from tests.interviews.test_services import slots_of
 
 
@@ -46,12 +54,23 @@ def request_form(event_ids, **overrides) -> dict:
 def test_an_employer_asks_to_take_part(app, client, make_event):
     event = make_event()
     response = client.post("/employeurs/participer", data=request_form([event.id]))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert "votre demande est envoyée" in response.get_data(as_text=True)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"] == "/employeurs/demande-envoyee"
+    # The confirmation can be reloaded: it sends nothing again.
+    for _ in range(2):
+        page = client.get("/employeurs/demande-envoyee").get_data(as_text=True)
+        assert "votre demande est envoyée" in page and event.venue.town in page
+    assert db.session.scalar(select(func.count(Participation.id))) == 1
     participation = db.session.scalar(select(Participation))
     assert participation.tables == 2 and participation.offers[0].positions == 2
     assert participation.establishment.company.charter_signatory is True
     assert db.session.scalar(select(OutboxMessage.kind)) == "participation_requested"
+
+
+def test_the_confirmation_page_without_a_request_leads_to_the_form(client):
+    response = client.get("/employeurs/demande-envoyee")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/employeurs/participer"
 
 
 @pytest.mark.parametrize(
@@ -225,6 +244,44 @@ def test_profiles_are_shown_only_with_consent_and_can_be_declined(
     )
     assert response.status_code == 302
     assert db.session.scalar(select(ProfileReview.verdict)) == "declined"
+
+
+def test_a_cv_is_downloaded_only_with_consent_and_each_opening_is_logged(
+    app, make_event, make_participation, make_registration, employer_client
+):
+    event = make_event(self_booking_open=True)
+    participation, other = make_participation(event), make_participation(event)
+    sharing = make_registration(event, first_name="Bernard", last_name="Caron")
+    sharing.shares_profile = True
+    private = make_registration(event, first_name="Monique", last_name="Secret")
+    elsewhere = make_registration(make_event(), first_name="Paul", last_name="Ailleurs")
+    elsewhere.shares_profile = True
+    for registration in (sharing, private, elsewhere):
+        candidates.upload_cv(registration.candidate, "CV.pdf", documents.pdf())
+    db.session.commit()
+    client = employer_client(participation)
+    page = client.get(f"/espace-employeur/participations/{participation.id}").get_data(as_text=True)
+    assert "Télécharger le CV" in page and "PDF" in page
+    base = f"/espace-employeur/participations/{participation.id}/profils"
+    response = client.get(f"{base}/{sharing.id}/cv")
+    assert response.status_code == 200 and response.data == documents.pdf()
+    assert response.headers["Cache-Control"] == "private, no-store"
+    accesses = db.session.execute(select(ProfileAccess.registration_id, ProfileAccess.what))
+    assert (sharing.id, "cv") in set(accesses)
+    for registration in (private, elsewhere):
+        assert client.get(f"{base}/{registration.id}/cv").status_code == 404
+    # Another employer's participation, even for a shared profile, and unknown ids.
+    assert (
+        client.get(
+            f"/espace-employeur/participations/{other.id}/profils/{sharing.id}/cv"
+        ).status_code
+        == 404
+    )
+    assert client.get(f"{base}/999999/cv").status_code == 404
+    # Consent withdrawn: the CV is out of reach at once.
+    sharing.shares_profile = False
+    db.session.commit()
+    assert client.get(f"{base}/{sharing.id}/cv").status_code == 404
 
 
 def test_the_employer_marks_outcomes_on_the_day(

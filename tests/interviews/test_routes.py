@@ -214,7 +214,7 @@ def test_profile_sharing_is_given_and_withdrawn(client, etape, make_registration
     assert "checked" not in sharing_checkbox(response)
     page = text_of(response)
     assert (
-        "J'accepte que les employeurs de cette étape voient mon profil (nom, code postal, domaines recherchés)"
+        "J'accepte que les employeurs de cette étape voient mon profil (nom, code postal, domaines recherchés) et mon CV si je l'ai déposé"
         in page
     )
     response = client.post(
