@@ -703,10 +703,10 @@ def _load_people(upcoming: Tour, seed: int) -> int:
         target = event.capacity + 6 if index == 1 else int(event.capacity * rng.uniform(0.25, 0.7))
         for _ in range(target):
             source = RegistrationSource.PHONE if rng.random() < 0.12 else RegistrationSource.ONLINE
-            registration = register(event.id, _fake_details(fake, rng), source=source)
+            registration = register(event.id, _fake_details(fake, rng), source=source, notify=False)
             created += 1
             if rng.random() < 0.04 and index != 1:
-                cancel(registration)
+                cancel(registration, notify=False)
     return created
 
 

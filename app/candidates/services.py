@@ -176,8 +176,10 @@ def register(
     source: RegistrationSource = RegistrationSource.ONLINE,
     created_by_id: int | None = None,
     today: date | None = None,
+    notify: bool = True,
 ) -> Registration:
-    """Register a person at an étape: confirmed while seats are left, else waitlisted.
+    """Register a person at an étape: confirmed while seats are left, else waitlisted; the
+    person is emailed their confirmation unless `notify` is false (fictitious demo people).
 
     Staff (source phone or on site) may register outside the online registration dates.
     Raises DomainError: event_not_found, registration_closed, too_young, contact_missing,
@@ -236,7 +238,8 @@ def register(
     _place(registration, event)
     db.session.add_all([candidate, registration])
     db.session.flush()
-    emails.queue_registration_notice(registration)
+    if notify:
+        emails.queue_registration_notice(registration)
     return registration
 
 

@@ -4,12 +4,14 @@ on the day, marks the interview on a phone."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.candidates import documents
 from tests.e2e.browsing import follow, screenshots, submit, tap, visit
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.sirets import siren, siret
@@ -24,6 +26,7 @@ CONTACT_EMAIL = "rh.ronchin@decottignies.example"
 SIRET = siret(siren(48_215_007))
 SIGN_IN_LINK = re.compile(r"https?://\S+/espace-employeur/connexion/[A-Za-z0-9_-]+")
 SIGN_IN_CODE = re.compile(r"code sur la page de connexion : (\d{3} \d{3})")
+CV = documents.pdf()
 
 
 def upcoming_event(live_server):
@@ -109,6 +112,7 @@ def employer_asks_to_take_part(live_server, page, event_date) -> None:
     siret_field.fill(" ".join([SIRET[:3], SIRET[3:6], SIRET[6:9], SIRET[9:]]))
     submit(page, page.get_by_role("button", name="Envoyer ma demande"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci, votre demande est envoyée")
+    assert urlsplit(page.url).path == "/employeurs/demande-envoyee"
     expect(page.get_by_role("main")).to_contain_text(TOWN)
     expect(page.get_by_role("main")).to_contain_text(str(event_date.year))
     expect(page.get_by_role("main")).to_contain_text(
@@ -135,6 +139,16 @@ def staff_accept(live_server, page, staff_account, event_id: int, tour_name: str
     expect(accepted.get_by_role("row", name=re.compile(EMPLOYER))).to_contain_text("1 table")
     screenshots(page, "staff-employers-accepted")
 
+    # The étape's self-booking is opened on its settings page.
+    follow(page, page.get_by_role("link", name="Réglages des entretiens"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Réglages des entretiens")
+    page.get_by_label("Les candidats réservent eux-mêmes leurs entretiens").check()
+    screenshots(page, "staff-interview-settings")
+    submit(page, page.get_by_role("button", name=re.compile("^Enregistrer")))
+    expect(page.get_by_role("status")).to_contain_text(
+        "Les réglages des entretiens sont enregistrés"
+    )
+
 
 def candidate_chooses_and_books(live_server, page, token: str) -> None:
     visit(page, live_server(f"/mon-inscription/{token}"))
@@ -148,6 +162,20 @@ def candidate_chooses_and_books(live_server, page, token: str) -> None:
     submit(page, page.get_by_role("button", name="Enregistrer mes choix"))
     expect(page.get_by_role("status")).to_contain_text("Vos choix sont enregistrés")
     expect(page.get_by_role("main").get_by_role("list").filter(has_text=EMPLOYER)).to_be_visible()
+
+    # She adds her CV (a real PDF file chosen on the phone).
+    follow(page, page.get_by_role("link", name="Déposer mon CV"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon CV")
+    screenshots(page, "candidate-cv")
+    page.get_by_label("Votre CV").set_input_files(
+        files=[{"name": "CV Martine.pdf", "mimeType": "application/pdf", "buffer": CV}]
+    )
+    submit(page, page.get_by_role("button", name="Envoyer mon CV"))
+    expect(page.get_by_role("status")).to_contain_text("Votre CV est enregistré")
+    expect(page.get_by_role("main")).to_contain_text("CV Martine.pdf")
+    expect(page.get_by_role("main")).to_contain_text("oui, vous partagez votre profil")
+    screenshots(page, "candidate-cv-uploaded")
+    follow(page, page.get_by_role("link", name="Retour à mon inscription").first)
 
     follow(page, page.get_by_role("link", name="Réserver un entretien"))
     screenshots(page, "candidate-book-employers")
@@ -203,6 +231,10 @@ def employer_reviews_the_candidate(page, candidate: str) -> None:
     profile = page.get_by_role("region", name=candidate)
     expect(profile).to_contain_text("Commerce, vente et grande distribution")
     screenshots(page, "employer-participation")
+    with page.expect_download() as download:
+        profile.get_by_role("link", name=f"Télécharger le CV de {candidate}").click()
+    assert download.value.suggested_filename == "CV Martine.pdf"
+    assert Path(download.value.path()).read_bytes() == CV
 
     submit(page, profile.get_by_role("button", name=f"Pas ce profil : {candidate}"))
     expect(page.get_by_role("status")).to_contain_text("C'est noté")
@@ -264,9 +296,8 @@ def test_an_employer_takes_part_meets_a_candidate_and_marks_the_outcome(
     # 1. The employer asks to take part, from the office.
     employer_asks_to_take_part(live_server, new_page(DESKTOP), event_date)
 
-    # 2. Staff accept; the étape's self-booking is opened (its settings page).
+    # 2. Staff accept, and open the étape's self-booking on its settings page.
     staff_accept(live_server, new_page(DESKTOP), staff_account, event_id, tour_name)
-    change_event(live_server, event_id, self_booking_open=True)
 
     # 3. A candidate ranks the employer, shares her profile and books a slot, on a phone.
     token = register_person(
