@@ -149,24 +149,38 @@ def test_a_taken_slot_offers_the_next_free_ones(
     assert caught.value.alternatives == slots_of(participation)[1:3]
 
 
+def test_slots_follow_the_etapes_rhythm(app, make_event, make_participation):
+    """Every table changes candidates at the same times: the étape's rounds within the
+    participation's hours."""
+    event = make_event(interview_minutes=15, changeover_minutes=5)
+    late = make_participation(event, starts_at=time(9, 30), ends_at=time(10, 45), tables=1)
+    assert [slot.starts_at for slot in slots_of(late)] == [time(9, 40), time(10), time(10, 20)]
+
+
 def test_a_candidate_cannot_have_two_interviews_too_close(
     app, make_event, make_participation, make_registration
 ):
     event = make_event(self_booking_open=True, changeover_minutes=5)
     one = make_participation(event, starts_at=time(9), ends_at=time(10))
-    # Another employer starting 10 minutes later: its 9:10 slot overlaps 9:00–9:15.
-    other = make_participation(event, starts_at=time(9, 10), ends_at=time(10))
-    later = make_participation(event, starts_at=time(9, 17), ends_at=time(10))
+    other = make_participation(event, starts_at=time(9), ends_at=time(10), tables=1)
+    # Slots off the étape's rhythm (left by earlier settings): 9:10 overlaps 9:00–9:15 and
+    # 9:17 is within the changeover.
+    off_rhythm = [
+        Slot(participation=other, table_number=2, starts_at=start, ends_at=end)
+        for start, end in ((time(9, 10), time(9, 25)), (time(9, 17), time(9, 32)))
+    ]
+    db.session.add_all(off_rhythm)
+    db.session.commit()
     registration = make_registration(event)
     booking.book(registration.id, slots_of(one)[0].id, source=SELF)
-    for participation in (other, later):  # 9:10 overlaps; 9:17 is within the changeover
+    for slot in off_rhythm:
         with pytest.raises(DomainError) as caught:
-            booking.book(registration.id, slots_of(participation)[0].id, source=SELF)
+            booking.book(registration.id, slot.id, source=SELF)
         assert caught.value.code == "candidate_clash"
     with pytest.raises(DomainError) as caught:
         booking.book(registration.id, slots_of(one)[1].id, source=SELF)
     assert caught.value.code == "already_meeting"
-    assert booking.book(registration.id, slots_of(later)[1].id, source=SELF)  # 9:37
+    assert booking.book(registration.id, slots_of(other)[1].id, source=SELF)  # 9:20
 
 
 def test_only_confirmed_registrations_book(app, make_event, make_participation, make_registration):

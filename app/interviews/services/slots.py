@@ -24,19 +24,31 @@ from app.extensions import db
 from app.interviews.models import Interview, InterviewStatus, Slot
 
 
-def slot_times(participation: Participation) -> list[tuple[time, time]]:
-    """The (start, end) of each interview of a table, from the participation's hours."""
-    event = participation.event
+def event_times(event: Event) -> list[tuple[time, time]]:
+    """The étape's rhythm: the (start, end) of every interview round of the day, one
+    interview length plus the changeover apart from the étape's start. Every table changes
+    candidates at the same times, so that a candidate can go from one table to the next and
+    the scheduler works on one grid."""
     length = timedelta(minutes=event.interview_minutes)
     step = length + timedelta(minutes=event.changeover_minutes)
     day = date(2000, 1, 1)
-    start = datetime.combine(day, participation.starts_at)
-    end = datetime.combine(day, participation.ends_at)
+    start = datetime.combine(day, event.starts_at)
+    end = datetime.combine(day, event.ends_at)
     times = []
     while start + length <= end:
         times.append((start.time(), (start + length).time()))
         start += step
     return times
+
+
+def slot_times(participation: Participation) -> list[tuple[time, time]]:
+    """The (start, end) of each interview of a table: the étape's rounds that fall within
+    the participation's hours."""
+    return [
+        (start, end)
+        for start, end in event_times(participation.event)
+        if participation.starts_at <= start and end <= participation.ends_at
+    ]
 
 
 def regenerate(participation: Participation) -> list[Interview]:
