@@ -295,7 +295,10 @@ def cv(token: str):
             form=form,
             remove_form=ConfirmForm(formdata=None),
         ), 413
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)  # As on every other page (the global CSRF check is skipped here).
+    if valid:
         upload = form.cv.data
         try:
             services.upload_cv(candidate, upload.filename or "", upload.read())

@@ -243,6 +243,6 @@ def test_the_upload_checks_its_csrf_token(app, make_event, make_registration):
     app.config["WTF_CSRF_ENABLED"] = True
     registration = make_registration(make_event())
     response = upload(app.test_client(), registration, documents.pdf())
-    assert response.status_code == 422
-    assert "La page a expiré." in text_of(response)
+    assert response.status_code == 400
+    assert "Demande incorrecte" in text_of(response)
     assert cv_count() == 0

@@ -15,6 +15,7 @@ from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.qr import qr_svg
+from tests.candidates import documents
 from tests.candidates.conftest import (
     assert_seats_match,
     database_snapshot,
@@ -450,6 +451,8 @@ def test_opening_every_link_page_changes_nothing(
         services.cancel(registration)
         db.session.commit()
     assert registration.status == status
+    services.upload_cv(registration.candidate, "cv.pdf", documents.pdf())
+    db.session.commit()
     token = registration.manage_token
     before = database_snapshot()
     urls = token_urls(app, token)
