@@ -91,6 +91,7 @@ def solve(
             remaining = max(0.5, limit - (time.monotonic() - started))
             found, optimal = methods.cpsat(instance, interviews, remaining, seed, progress)
             interviews = methods.better(instance, found, interviews)
+    interviews = methods.compact(instance, interviews, started + limit * 1.2)
     if len(interviews) == bound:
         optimal = optimal or method == "exact"
     if progress:

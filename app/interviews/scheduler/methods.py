@@ -483,3 +483,50 @@ def default_time_limit(instance: Instance) -> float:
 
 def better(instance: Instance, one: list[Interview], other: list[Interview]) -> list[Interview]:
     return one if objective(instance, one) >= objective(instance, other) else other
+
+
+# --- Less waiting -------------------------------------------------------------------------
+
+
+def _span_wait(slots: list[int]) -> int:
+    return max(slots) - min(slots) + 1 - len(slots) if slots else 0
+
+
+def compact(
+    instance: Instance, interviews: list[Interview], deadline: float | None = None
+) -> list[Interview]:
+    """Shorten candidates' waits: move an interview (never a fixed one) to another free
+    slot of the same employer when that leaves its candidate less idle time. Who meets whom
+    does not change, so coverage and wishes stay as they are."""
+    board = Board(instance)
+    for interview in interviews:
+        if interview not in board.fixed:
+            board.add(interview)
+    improved, passes = True, 0
+    while improved and passes < 6:
+        improved, passes = False, passes + 1
+        for candidate in sorted(board.busy):
+            if deadline is not None and time.monotonic() > deadline:
+                return board.interviews()
+            for interview in sorted(board.busy[candidate].values()):
+                if interview in board.fixed or len(board.busy[candidate]) < 2:
+                    continue
+                others = [s for s in board.busy[candidate] if s != interview.slot]
+                current = _span_wait([*others, interview.slot])
+                best = None
+                for slot in instance.common_slots(candidate, interview.employer):
+                    if slot == interview.slot:
+                        continue
+                    wait = _span_wait([*others, slot])
+                    if wait >= current or (best and wait >= best[0]):
+                        continue
+                    if not board.candidate_free(candidate, slot, interview.slot):
+                        continue
+                    table = board.free_table(interview.employer, slot)
+                    if table is not None:
+                        best = (wait, slot, table)
+                if best:
+                    board.remove(interview)
+                    board.add(Interview(best[1], interview.employer, best[2], candidate))
+                    improved = True
+    return board.interviews()

@@ -1,0 +1,341 @@
+"""An étape as a scheduler instance, solving it, and publishing the schedule.
+
+The étape's grid is its rhythm (`slots.event_times`). Employers are the accepted
+participations ("P<id>"), candidates the confirmed registrations ("R<id>"), wishes their
+ranked wishes (an offer counts for its employer), vetoes the employers' "pas ce profil", and
+every active interview (self-booked, made by staff, or published before) is fixed: it never
+moves. Publishing books each new interview through the booking service (the one path that
+locks and checks), then emails only the people whose day changed.
+
+DomainError codes: schedule_invalid (with `interview_id` when an interview is the cause),
+schedule_conflict (the étape changed since the schedule was made).
+"""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.candidates.emails import queue_candidate_email
+from app.candidates.models import Registration, RegistrationStatus
+from app.employers.emails import queue_employer_email
+from app.employers.models import Participation, ParticipationStatus
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.formatting import hour
+from app.interviews import queries
+from app.interviews.models import (
+    Interview,
+    InterviewSource,
+    InterviewStatus,
+    ProfileReview,
+    Slot,
+    Verdict,
+    Wish,
+)
+from app.interviews.services import booking
+from app.interviews.services.slots import event_times
+
+#: Interviews a candidate may have at most, when the étape does not say.
+DEFAULT_MAX_INTERVIEWS = 3
+
+
+class SchedulingError(DomainError):
+    """The étape cannot be scheduled as it is; `interview_id` names the interview at fault."""
+
+    def __init__(self, message: str, code: str, interview_id: int | None = None):
+        super().__init__(message, code)
+        self.interview_id = interview_id
+
+
+@dataclass
+class Export:
+    """The instance JSON, and what its ids stand for."""
+
+    instance: dict
+    #: Interview ids, in the order of `instance["fixed"]`.
+    fixed_interviews: list[int] = field(default_factory=list)
+
+
+def _label(value) -> str:
+    return value.strftime("%H:%M")
+
+
+def _active_interviews(event: Event) -> list[Interview]:
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .join(Interview.slot)
+            .join(Slot.participation)
+            .where(
+                Participation.event_id == event.id,
+                Interview.status != InterviewStatus.CANCELLED,
+            )
+            .order_by(Interview.starts_at, Slot.participation_id, Slot.table_number)
+        ).unique()
+    )
+
+
+def export_instance(event: Event) -> Export:
+    """The étape as a scheduler instance (spec/scheduling.md)."""
+    grid = [start for start, _end in event_times(event)]
+    labels = [_label(start) for start in grid]
+    participations = db.session.scalars(
+        select(Participation)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.ACCEPTED,
+        )
+        .order_by(Participation.id)
+    ).unique()
+    declined = defaultdict(list)
+    for participation_id, registration_id in db.session.execute(
+        select(ProfileReview.participation_id, ProfileReview.registration_id)
+        .join(Participation, Participation.id == ProfileReview.participation_id)
+        .where(Participation.event_id == event.id, ProfileReview.verdict == Verdict.DECLINED)
+        .order_by(ProfileReview.registration_id)
+    ):
+        declined[participation_id].append(f"R{registration_id}")
+    on_grid = set(grid)
+    open_starts = defaultdict(set)
+    for participation_id, start in db.session.execute(
+        select(Slot.participation_id, Slot.starts_at)
+        .join(Slot.participation)
+        .where(Participation.event_id == event.id, Slot.in_hours.is_(True))
+    ):
+        if start in on_grid:
+            open_starts[participation_id].add(start)
+    employers = []
+    for participation in participations:
+        starts = sorted(open_starts[participation.id])
+        if not starts:
+            continue
+        employers.append(
+            {
+                "id": f"P{participation.id}",
+                "tables": participation.tables,
+                "available": [_label(starts[0]), _label(starts[-1])],
+                "max_interviews": None,
+                "vetoes": declined[participation.id],
+            }
+        )
+    known = {employer["id"] for employer in employers}
+    wishes = defaultdict(list)
+    for wish in db.session.scalars(
+        select(Wish)
+        .join(Wish.registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .order_by(Wish.registration_id, Wish.rank)
+    ):
+        if f"P{wish.participation_id}" in known:
+            wishes[wish.registration_id].append(
+                {"employer": f"P{wish.participation_id}", "rank": wish.rank}
+            )
+    interviews = _active_interviews(event)
+    fixed, fixed_ids = [], []
+    for interview in interviews:
+        fixed.append(
+            {
+                "candidate": f"R{interview.registration_id}",
+                "employer": f"P{interview.slot.participation_id}",
+                "table": interview.slot.table_number,
+                "slot": _label(interview.starts_at),
+            }
+        )
+        fixed_ids.append(interview.id)
+    people = sorted(set(wishes) | {interview.registration_id for interview in interviews})
+    candidates = [
+        {"id": f"R{registration_id}", "wishes": wishes.get(registration_id, [])}
+        for registration_id in people
+    ]
+    instance = {
+        "slot_minutes": event.interview_minutes + event.changeover_minutes,
+        "slots": labels,
+        "gap_slots": 0,
+        "default_max_interviews": DEFAULT_MAX_INTERVIEWS,
+        "employers": employers,
+        "candidates": candidates,
+        "fixed": fixed,
+    }
+    return Export(instance, fixed_ids)
+
+
+def _describe(interview: Interview) -> str:
+    return _(
+        "L'entretien de %(name)s avec %(employer)s à %(time)s",
+        name=interview.registration.candidate.full_name,
+        employer=interview.slot.participation.establishment.display_name,
+        time=hour(interview.starts_at),
+    )
+
+
+def solve_event(
+    event: Event,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    progress=None,
+) -> tuple[Export, dict]:
+    """Export and solve the étape; nothing is written. Raises SchedulingError
+    schedule_invalid when the étape cannot be scheduled as it is (the interview at fault
+    is named: e.g. one left out of its employer's hours)."""
+    from app.interviews import scheduler
+
+    export = export_instance(event)
+    try:
+        instance = scheduler.parse_instance(export.instance)
+    except scheduler.InstanceError as error:
+        interview_id = None
+        if error.entry and error.entry.startswith("fixed["):
+            interview_id = export.fixed_interviews[int(error.entry[6:-1])]
+            interview = db.session.get(Interview, interview_id)
+            message = _(
+                "%(interview)s empêche de faire le planning : %(reason)s Déplacez-le ou annulez-le, puis relancez.",
+                interview=_describe(interview),
+                reason=_reason(error.code),
+            )
+        else:
+            message = _("Le planning ne peut pas être fait : %(reason)s", reason=error.message)
+        raise SchedulingError(message, "schedule_invalid", interview_id) from None
+    solution = scheduler.solve(
+        instance, method=method, time_limit=time_limit, seed=seed, progress=progress
+    )
+    solution["baseline"] = scheduler.baseline(instance)["stats"]
+    return export, solution
+
+
+def _reason(code: str) -> str:
+    return {
+        "unknown_slot": _("il ne tombe pas sur un horaire de l'étape."),
+        "fixed_outside_window": _("il est en dehors des horaires de l'employeur."),
+        "fixed_clash": _("il est trop proche d'un autre entretien du candidat."),
+        "fixed_vetoed": _("l'employeur a refusé ce profil."),
+        "fixed_over_cap": _("le candidat a déjà trop d'entretiens."),
+        "table_out_of_range": _("sa table n'existe plus."),
+    }.get(code, _("il ne respecte pas les règles de l'étape."))
+
+
+def _days(event: Event) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """Each registration's and each participation's day: (time, table, other side)…"""
+    candidates, employers = defaultdict(list), defaultdict(list)
+    for interview in _active_interviews(event):
+        slot = interview.slot
+        candidates[interview.registration_id].append(
+            (_label(interview.starts_at), slot.table_label, slot.participation_id)
+        )
+        employers[slot.participation_id].append(
+            (_label(interview.starts_at), slot.table_label, interview.registration_id)
+        )
+    return (
+        {key: tuple(sorted(value)) for key, value in candidates.items()},
+        {key: tuple(sorted(value)) for key, value in employers.items()},
+    )
+
+
+def _change_key(kind: str, owner: int, before: tuple, after: tuple) -> str:
+    digest = hashlib.sha256(repr((before, after)).encode()).hexdigest()[:16]
+    return f"schedule:{kind}:{owner}:{digest}"
+
+
+def publish(event: Event, solution: dict, *, by: User | None = None) -> list[Interview]:
+    """Book the solution's new interviews (those already there stay as they are) and email
+    each candidate and employer whose day changed. All or nothing: raises SchedulingError
+    schedule_conflict, naming the interview, when the étape changed since the solution was
+    made (a slot taken, a registration cancelled…). The caller commits."""
+    before_candidates, before_employers = _days(event)
+    existing = {
+        (i.registration_id, i.slot.participation_id, i.slot.table_number, _label(i.starts_at))
+        for i in _active_interviews(event)
+    }
+    slots = {
+        (slot.participation_id, slot.table_number, _label(slot.starts_at)): slot
+        for slot in db.session.scalars(
+            select(Slot).join(Slot.participation).where(Participation.event_id == event.id)
+        ).unique()
+    }
+    booked = []
+    for item in solution["interviews"]:
+        registration_id = int(item["candidate"][1:])
+        participation_id = int(item["employer"][1:])
+        key = (registration_id, participation_id, item["table"], item["slot"])
+        if key in existing:
+            continue
+        slot = slots.get((participation_id, item["table"], item["slot"]))
+        try:
+            if slot is None:
+                raise DomainError(_("Ce créneau n'existe plus."), "slot_not_found")
+            booked.append(
+                booking.book(
+                    registration_id,
+                    slot.id,
+                    source=InterviewSource.SCHEDULER,
+                    by=by,
+                    notify=False,
+                )
+            )
+        except DomainError as error:
+            registration = db.session.get(Registration, registration_id)
+            participation = db.session.get(Participation, participation_id)
+            raise SchedulingError(
+                _(
+                    "Le planning n'est pas publié : l'entretien de %(name)s avec %(employer)s à %(time)s ne peut plus être réservé (%(reason)s). Relancez le planning.",
+                    name=registration.candidate.full_name if registration else item["candidate"],
+                    employer=participation.establishment.display_name
+                    if participation
+                    else item["employer"],
+                    time=item["slot"],
+                    reason=error.message,
+                ),
+                "schedule_conflict",
+            ) from None
+    after_candidates, after_employers = _days(event)
+    for registration_id, day in after_candidates.items():
+        before = before_candidates.get(registration_id, ())
+        if day != before:
+            _queue_candidate_schedule(
+                db.session.get(Registration, registration_id),
+                _change_key("registration", registration_id, before, day),
+            )
+    for participation_id, day in after_employers.items():
+        before = before_employers.get(participation_id, ())
+        if day != before:
+            _queue_employer_schedule(
+                db.session.get(Participation, participation_id),
+                _change_key("participation", participation_id, before, day),
+            )
+    return booked
+
+
+def _queue_candidate_schedule(registration: Registration, key: str) -> None:
+    queue_candidate_email(
+        registration,
+        "schedule_published",
+        key,
+        lambda: _("Vos entretiens au Job Dating de %(town)s", town=registration.event.venue.town),
+        "interviews/schedule_published",
+        with_ticket=False,
+        interviews=queries.list_interviews_of(registration),
+    )
+
+
+def _queue_employer_schedule(participation: Participation, key: str) -> None:
+    event = participation.event
+    queue_employer_email(
+        kind="employer_schedule_published",
+        key=key,
+        recipient=participation.contact_email,
+        subject=_("Votre planning d'entretiens au Job Dating de %(town)s", town=event.venue.town),
+        template="schedule_published",
+        participation=participation,
+        event=event,
+        venue=event.venue,
+        interviews=queries.list_booked_interviews(participation),
+    )
