@@ -1,7 +1,7 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
 from app.auth.models import SignInToken, User  # noqa: F401
-from app.candidates.models import Candidate, Registration  # noqa: F401
+from app.candidates.models import Candidate, CurriculumVitae, Registration  # noqa: F401
 from app.employers.models import (  # noqa: F401
     Company,
     EmployerMember,
@@ -14,6 +14,7 @@ from app.interviews.models import (  # noqa: F401
     Interview,
     ProfileAccess,
     ProfileReview,
+    ScheduleRun,
     Slot,
     Wish,
 )

@@ -1,7 +1,7 @@
 """Back-office tools per étape: employers and their requests, tables and load; the grid of
 every table and slot; booking, moving or cancelling an interview for someone."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -26,8 +26,14 @@ from app.interviews.forms_admin import (
     RegistrationSearchForm,
     SlotChoiceForm,
 )
-from app.interviews.models import InterviewSource, InterviewStatus, Slot
-from app.interviews.services import booking, slots
+from app.interviews.models import (
+    InterviewSource,
+    InterviewStatus,
+    ScheduleRun,
+    ScheduleRunStatus,
+    Slot,
+)
+from app.interviews.services import booking, scheduling, slots
 
 bp = Blueprint("interviews_admin", __name__, url_prefix="/admin/etapes")
 
@@ -458,3 +464,69 @@ def invite(event_id: int):
             )
             return redirect(url_for(".employers_list", event_id=event.id))
     return render_template("interviews/admin/invite.html", event=event, form=form), _status(form)
+
+
+# --- Automatic scheduling ---------------------------------------------------------------
+
+
+@bp.get("/<int:event_id>/planning")
+@staff_required
+def schedule(event_id: int):
+    event = queries.load_event_or_404(event_id)
+    run = scheduling.latest_run(event)
+    db.session.commit()
+    preview = None
+    if run is not None and run.solution is not None:
+        preview = queries.get_schedule_preview(event, run.solution)
+    return render_template(
+        "interviews/admin/schedule.html",
+        event=event,
+        run=run,
+        preview=preview,
+        form=ConfirmForm(),
+        running=run is not None and run.status == ScheduleRunStatus.RUNNING,
+    )
+
+
+@bp.post("/<int:event_id>/planning/calculer")
+@staff_required
+def schedule_start(event_id: int):
+    event = queries.load_event_or_404(event_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        run = scheduling.start_run(event, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        scheduling.run_in_background(current_app._get_current_object(), run.id)
+    return redirect(url_for(".schedule", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/planning/<int:run_id>/publier")
+@staff_required
+def schedule_publish(event_id: int, run_id: int):
+    event = queries.load_event_or_404(event_id)
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.event_id != event.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        booked = scheduling.publish_run(run, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            ngettext(
+                "Planning publié : %(num)d entretien réservé. Les personnes dont la journée change sont prévenues.",
+                "Planning publié : %(num)d entretiens réservés. Les personnes dont la journée change sont prévenues.",
+                len(booked),
+            ),
+            "success",
+        )
+    return redirect(url_for(".schedule", event_id=event.id))

@@ -3,7 +3,16 @@
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.candidates.models import Registration
@@ -173,3 +182,34 @@ class ProfileAccess(db.Model):
 
     def __repr__(self) -> str:
         return f"<ProfileAccess user={self.user_id} r={self.registration_id} {self.what}>"
+
+
+class ScheduleRunStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    PUBLISHED = "published"
+
+
+class ScheduleRun(TimestampMixin, db.Model):
+    """One run of the automatic scheduler for an étape: its progress, then its proposed
+    schedule (the solution JSON of spec/scheduling.md, with the baseline's figures), until
+    staff publish it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    status: Mapped[ScheduleRunStatus] = mapped_column(enum_column(ScheduleRunStatus))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: 0 to 1, and what the solver is doing.
+    progress: Mapped[float] = mapped_column(default=0.0)
+    progress_message: Mapped[str] = mapped_column(String(120), default="")
+    solution: Mapped[dict | None] = mapped_column(JSON)
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    #: The interview that stopped the run (left out of hours…), when there is one.
+    error_interview_id: Mapped[int | None]
+    published_at: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),)
+
+    def __repr__(self) -> str:
+        return f"<ScheduleRun {self.id} event={self.event_id} {self.status}>"

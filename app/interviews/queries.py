@@ -12,7 +12,7 @@ from app.candidates.queries import search_registrations
 from app.employers.models import Participation, ParticipationStatus
 from app.events.models import Event
 from app.extensions import db
-from app.interviews.models import Interview, InterviewStatus, Slot
+from app.interviews.models import Interview, InterviewStatus, Slot, Wish
 from app.interviews.services import booking
 
 # Staff tools
@@ -213,6 +213,73 @@ def get_grid(event_id: int) -> Grid:
     grid.groups = [(p, [GridColumn(p, number) for number in sorted(tables[p.id])]) for p in ordered]
     grid.times = sorted({start for (_, _, start) in grid.cells})
     return grid
+
+
+@dataclass
+class SchedulePreview:
+    """A proposed schedule in people's names: each candidate's and each employer's day."""
+
+    #: (registration, [(start "HH:MM", table label, participation)…]) by name.
+    candidates: list[tuple[Registration, list[tuple[str, int, Participation]]]]
+    #: (participation, [(start, table label, registration)…], capacity) by name.
+    employers: list[tuple[Participation, list[tuple[str, int, Registration]], int]]
+    #: Candidates with wishes and no interview.
+    without: list[Registration]
+
+
+def get_schedule_preview(event: Event, solution: dict) -> SchedulePreview:
+    registrations = {
+        f"R{r.id}": r
+        for r in db.session.scalars(
+            select(Registration).where(Registration.event_id == event.id)
+        ).unique()
+    }
+    participations = {f"P{p.id}": p for p in list_accepted_participations(event.id)}
+    by_candidate = {key: [] for key in registrations}
+    by_employer = {key: [] for key in participations}
+    for item in solution["interviews"]:
+        registration = registrations.get(item["candidate"])
+        participation = participations.get(item["employer"])
+        if registration is None or participation is None:
+            continue  # changed since the run; publishing will say so
+        table = participation.table_label(item["table"])
+        by_candidate[item["candidate"]].append((item["slot"], table, participation))
+        by_employer[item["employer"]].append((item["slot"], table, registration))
+    wished = set(
+        db.session.scalars(
+            select(Wish.registration_id)
+            .join(Wish.registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        )
+    )
+    capacity = dict(
+        db.session.execute(
+            select(Slot.participation_id, func.count(Slot.id))
+            .join(Slot.participation)
+            .where(Participation.event_id == event.id, Slot.in_hours.is_(True))
+            .group_by(Slot.participation_id)
+        ).all()
+    )
+    return SchedulePreview(
+        candidates=sorted(
+            ((registrations[key], sorted(day)) for key, day in by_candidate.items() if day),
+            key=lambda item: (item[0].candidate.last_name, item[0].candidate.first_name),
+        ),
+        employers=sorted(
+            (
+                (p, sorted(by_employer[key], key=lambda i: (i[0], i[1])), capacity.get(p.id, 0))
+                for key, p in participations.items()
+            ),
+            key=lambda item: item[0].establishment.display_name,
+        ),
+        without=sorted(
+            (r for key, r in registrations.items() if r.id in wished and not by_candidate.get(key)),
+            key=lambda r: (r.candidate.last_name, r.candidate.first_name),
+        ),
+    )
 
 
 def search_confirmed_registrations(event_id: int, text: str) -> list[Registration]:

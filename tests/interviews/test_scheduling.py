@@ -2,14 +2,22 @@
 interviews that keep their place, vetoes, re-publishing that notifies only the people whose
 day changed, refusals that name the interview at fault, and `flask schedule`."""
 
+import html
 import json
+import time as time_module
 from datetime import time
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.interviews.models import Interview, InterviewSource, InterviewStatus, Verdict
+from app.interviews.models import (
+    Interview,
+    InterviewSource,
+    InterviewStatus,
+    ScheduleRun,
+    Verdict,
+)
 from app.interviews.services import booking, reviews, scheduling, slots, wishes
 from app.notifications.models import OutboxMessage
 from tests.interviews.test_services import slots_of
@@ -179,3 +187,52 @@ def test_flask_schedule_export_and_run(app, runner, etape, tmp_path):
     assert len(days()) == 6
     result = runner.invoke(args=["schedule", "run", "999999"])
     assert result.exit_code == 2 and "introuvable" in result.output
+
+
+def wait_for_the_run(client, url: str) -> str:
+    """The planning page once its run has finished (it is computed in a thread)."""
+    for _ in range(150):
+        page = client.get(url).get_data(as_text=True)
+        if "Calcul en cours" not in page:
+            return page
+        time_module.sleep(0.2)
+    raise AssertionError("the scheduling run did not finish")
+
+
+def test_staff_run_preview_and_publish_from_the_back_office(app, staff_client, etape):
+    event, _popular, _other, _people = etape
+    app.config["SCHEDULER_TIME_LIMIT"] = 2
+    url = f"/admin/etapes/{event.id}/planning"
+    page = staff_client.get(url).get_data(as_text=True)
+    assert "Calculer le planning" in page
+    response = staff_client.post(f"{url}/calculer")
+    assert response.status_code == 302
+    page = html.unescape(wait_for_the_run(staff_client, url))
+    assert "Proposition à vérifier" in page
+    assert "Premier arrivé, premier servi" in page
+    assert "Tous les candidats qui ont fait des vœux ont au moins un entretien." in page
+    assert "Didier" in page  # each candidate's day
+    assert db.session.scalar(select(func.count(Interview.id))) == 1  # nothing booked yet
+    run = db.session.scalar(select(ScheduleRun))
+    response = staff_client.post(f"{url}/{run.id}/publier", follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Planning publié : 5 entretiens réservés." in page
+    db.session.expire_all()
+    assert len(days()) == 6
+    # A published run cannot be published twice.
+    response = staff_client.post(f"{url}/{run.id}/publier", follow_redirects=True)
+    assert "Ce planning ne peut pas être publié." in html.unescape(response.get_data(as_text=True))
+    assert len(days()) == 6
+
+
+def test_a_run_that_cannot_schedule_names_the_interview(app, staff_client, etape):
+    event, popular, _other, _people = etape
+    app.config["SCHEDULER_TIME_LIMIT"] = 2
+    stranded = slots.change_hours(popular, tables=1, starts_at=time(9, 40), ends_at=time(10))
+    db.session.commit()
+    url = f"/admin/etapes/{event.id}/planning"
+    staff_client.post(f"{url}/calculer")
+    page = html.unescape(wait_for_the_run(staff_client, url))
+    assert "Le planning n'a pas pu être calculé." in page
+    assert "Annie" in page and "en dehors des horaires de l'employeur" in page
+    assert f"/admin/etapes/{event.id}/entretiens/{stranded[0].id}/deplacer" in page

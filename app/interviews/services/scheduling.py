@@ -8,12 +8,16 @@ moves. Publishing books each new interview through the booking service (the one 
 locks and checks), then emails only the people whose day changed.
 
 DomainError codes: schedule_invalid (with `interview_id` when an interview is the cause),
-schedule_conflict (the étape changed since the schedule was made).
+schedule_conflict (the étape changed since the schedule was made), schedule_running,
+schedule_not_ready.
 """
 
 import hashlib
+import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,6 +25,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.candidates.emails import queue_candidate_email
 from app.candidates.models import Registration, RegistrationStatus
+from app.db import lock_for_update, utcnow
 from app.employers.emails import queue_employer_email
 from app.employers.models import Participation, ParticipationStatus
 from app.errors import DomainError
@@ -33,12 +38,16 @@ from app.interviews.models import (
     InterviewSource,
     InterviewStatus,
     ProfileReview,
+    ScheduleRun,
+    ScheduleRunStatus,
     Slot,
     Verdict,
     Wish,
 )
 from app.interviews.services import booking
 from app.interviews.services.slots import event_times
+
+log = logging.getLogger(__name__)
 
 #: Interviews a candidate may have at most, when the étape does not say.
 DEFAULT_MAX_INTERVIEWS = 3
@@ -339,3 +348,116 @@ def _queue_employer_schedule(participation: Participation, key: str) -> None:
         venue=event.venue,
         interviews=queries.list_booked_interviews(participation),
     )
+
+
+# --- Runs from the back-office ----------------------------------------------------------
+
+#: A run that has not moved for this long was interrupted (its worker stopped).
+STALE_AFTER = timedelta(minutes=15)
+
+
+def latest_run(event: Event) -> ScheduleRun | None:
+    run = db.session.scalar(
+        select(ScheduleRun)
+        .where(ScheduleRun.event_id == event.id)
+        .order_by(ScheduleRun.id.desc())
+        .limit(1)
+    )
+    if (
+        run is not None
+        and run.status == ScheduleRunStatus.RUNNING
+        and utcnow() - run.updated_at > STALE_AFTER
+    ):
+        run.status = ScheduleRunStatus.FAILED
+        run.error_message = _("Le calcul a été interrompu. Relancez-le.")
+        db.session.flush()
+    return run
+
+
+def start_run(event: Event, by: User) -> ScheduleRun:
+    """Record a new run for the étape (the caller commits, then `run_in_background`).
+
+    Raises DomainError schedule_running when one is already running for the étape.
+    """
+    lock_for_update_event(event)
+    current = latest_run(event)
+    if current is not None and current.status == ScheduleRunStatus.RUNNING:
+        raise DomainError(
+            _("Un calcul du planning est déjà en cours pour cette étape."), "schedule_running"
+        )
+    run = ScheduleRun(
+        event_id=event.id,
+        status=ScheduleRunStatus.RUNNING,
+        started_by_id=by.id,
+        progress=0.0,
+        progress_message=_("En attente"),
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def lock_for_update_event(event: Event) -> None:
+    """Serialise runs of one étape (FOR UPDATE on PostgreSQL; SQLite locks on write)."""
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(lock_for_update(select(Event.id).where(Event.id == event.id), dialect))
+
+
+def execute_run(run_id: int, *, time_limit: float | None = None) -> None:
+    """Solve the run's étape, saving progress as it goes, then its proposal or why not.
+    Commits (it runs on its own, outside any request)."""
+    run = db.session.get(ScheduleRun, run_id)
+    event = db.session.get(Event, run.event_id)
+
+    def progress(fraction: float, message: str) -> None:
+        run.progress = max(0.0, min(1.0, fraction))
+        run.progress_message = message[:120]
+        db.session.commit()
+
+    try:
+        _export, solution = solve_event(event, time_limit=time_limit, progress=progress)
+    except SchedulingError as error:
+        db.session.rollback()
+        run.status = ScheduleRunStatus.FAILED
+        run.error_message = error.message
+        run.error_interview_id = error.interview_id
+    except Exception:
+        db.session.rollback()
+        log.exception("Scheduling run %s failed", run_id)
+        run.status = ScheduleRunStatus.FAILED
+        run.error_message = _(
+            "Le calcul n'a pas abouti. Relancez-le ; si cela recommence, prévenez l'équipe technique."
+        )
+    else:
+        run.status = ScheduleRunStatus.DONE
+        run.solution = solution
+        run.progress = 1.0
+    db.session.commit()
+
+
+def run_in_background(app, run_id: int) -> threading.Thread:
+    """Execute the run in a thread of this process, so that the request returns at once and
+    the worker keeps serving others; returns the thread (tests join it)."""
+    limit = app.config.get("SCHEDULER_TIME_LIMIT")
+
+    def work() -> None:
+        with app.app_context():
+            execute_run(run_id, time_limit=limit)
+            db.session.remove()
+
+    thread = threading.Thread(target=work, name=f"schedule-run-{run_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def publish_run(run: ScheduleRun, *, by: User) -> list[Interview]:
+    """Publish the run's proposal (see `publish`). Raises DomainError schedule_not_ready
+    unless the run is done and not published yet."""
+    if run.status != ScheduleRunStatus.DONE or run.solution is None:
+        raise DomainError(_("Ce planning ne peut pas être publié."), "schedule_not_ready")
+    event = db.session.get(Event, run.event_id)
+    booked = publish(event, run.solution, by=by)
+    run.status = ScheduleRunStatus.PUBLISHED
+    run.published_at = utcnow()
+    db.session.flush()
+    return booked
