@@ -30,6 +30,17 @@ def hour(value: time | datetime) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
+def clock(label: str) -> str:
+    """A "HH:MM" time of a schedule, shown like `hour`: "09:20" as "9 h 20"."""
+    hours, minutes = label.split(":")
+    return hour(time(int(hours), int(minutes)))
+
+
+def number(value: float, digits: int = 1) -> str:
+    """ "98,5" in French, "98.5" in English."""
+    return format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+
+
 def local_datetime(value: datetime) -> str:
     return format_datetime(value, "d MMM y, HH:mm")
 
@@ -55,6 +66,8 @@ def file_size(size: int) -> str:
 
 
 FILTERS = {
+    "clock": clock,
+    "number": number,
     "file_size": file_size,
     "long_date": long_date,
     "short_date": short_date,

@@ -1,7 +1,17 @@
 """Back-office tools per étape: employers and their requests, tables and load; the grid of
 every table and slot; booking, moving or cancelling an interview for someone."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -503,6 +513,19 @@ def schedule_start(event_id: int):
         db.session.commit()
         scheduling.run_in_background(current_app._get_current_object(), run.id)
     return redirect(url_for(".schedule", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/planning/<int:run_id>/etat")
+@staff_required
+def schedule_status(event_id: int, run_id: int):
+    """How the run is going, for the progress page's script."""
+    event = queries.load_event_or_404(event_id)
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.event_id != event.id:
+        abort(404)
+    return jsonify(
+        {"status": run.status.value, "progress": run.progress, "message": run.progress_message}
+    )
 
 
 @bp.post("/<int:event_id>/planning/<int:run_id>/publier")

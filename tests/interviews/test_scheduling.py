@@ -214,6 +214,8 @@ def test_staff_run_preview_and_publish_from_the_back_office(app, staff_client, e
     assert "Didier" in page  # each candidate's day
     assert db.session.scalar(select(func.count(Interview.id))) == 1  # nothing booked yet
     run = db.session.scalar(select(ScheduleRun))
+    status = staff_client.get(f"{url}/{run.id}/etat").get_json()
+    assert status == {"status": "done", "progress": 1.0, "message": status["message"]}
     response = staff_client.post(f"{url}/{run.id}/publier", follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
     assert "Planning publié : 5 entretiens réservés." in page
