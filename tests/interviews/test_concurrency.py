@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.interviews.models import Interview, InterviewSource, InterviewStatus
+from app.interviews.models import Interview, InterviewSource, InterviewStatus, Slot
 from app.interviews.services import booking
 from tests.candidates.test_concurrency import run_together, unexpected
 from tests.interviews.test_services import slots_of
@@ -45,11 +45,20 @@ def test_one_candidate_booking_overlapping_slots_at_once_gets_at_most_one(
     app, make_event, make_participation, make_registration
 ):
     event = make_event(capacity=30, self_booking_open=True)
-    # Eight employers whose first slots all overlap 9:00–9:15.
-    slot_ids = [
-        slots_of(make_participation(event, starts_at=time(9, minute), ends_at=time(10)))[0].id
+    # Eight employers with slots that all overlap 9:00–9:15 (off the étape's rhythm, as
+    # earlier settings may leave them), so that only the lock can keep one.
+    off_rhythm = [
+        Slot(
+            participation=make_participation(event),
+            table_number=2,
+            starts_at=time(9, minute),
+            ends_at=time(9, minute + 15),
+        )
         for minute in (0, 2, 4, 6, 8, 10, 12, 14)
     ]
+    db.session.add_all(off_rhythm)
+    db.session.commit()
+    slot_ids = [slot.id for slot in off_rhythm]
     registration_id = make_registration(event).id
 
     outcomes = run_together(
