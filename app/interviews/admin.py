@@ -20,6 +20,7 @@ from flask_login import current_user
 from app.auth.models import User
 from app.auth.permissions import staff_required
 from app.candidates.forms import ConfirmForm
+from app.candidates.models import Registration
 from app.employers import services as employers
 from app.employers.forms import ParticipationForm
 from app.employers.models import Participation, ParticipationStatus
@@ -34,6 +35,7 @@ from app.interviews.forms_admin import (
     InterviewSettingsForm,
     RefuseForm,
     RegistrationSearchForm,
+    ScheduleAdjustForm,
     SlotChoiceForm,
 )
 from app.interviews.models import (
@@ -494,6 +496,12 @@ def schedule(event_id: int):
         run=run,
         preview=preview,
         form=ConfirmForm(),
+        adjust_form=ScheduleAdjustForm(formdata=None),
+        pinned={(pin[0], pin[1]) for pin in run.pins} if run else set(),
+        removed=[
+            (db.session.get(Registration, r), db.session.get(Participation, p))
+            for r, p in (run.removals if run else [])
+        ],
         running=run is not None and run.status == ScheduleRunStatus.RUNNING,
     )
 
@@ -526,6 +534,33 @@ def schedule_status(event_id: int, run_id: int):
     return jsonify(
         {"status": run.status.value, "progress": run.progress, "message": run.progress_message}
     )
+
+
+@bp.post("/<int:event_id>/planning/<int:run_id>/ajuster")
+@staff_required
+def schedule_adjust(event_id: int, run_id: int):
+    """Keep or remove one proposed interview before running again."""
+    event = queries.load_event_or_404(event_id)
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.event_id != event.id:
+        abort(404)
+    form = ScheduleAdjustForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        scheduling.adjust(
+            run, form.action.data, form.registration_id.data, form.participation_id.data
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("C'est noté. Recalculez le planning pour en tenir compte."),
+            "success",
+        )
+    return redirect(url_for(".schedule", event_id=event.id, _anchor="journees-candidats"))
 
 
 @bp.post("/<int:event_id>/planning/<int:run_id>/publier")

@@ -3,8 +3,18 @@ tables and hours, booking or moving an interview for someone."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app.events.forms import WholeNumberField
 from app.forms import clean_text, optional_id
@@ -135,3 +145,13 @@ class InterviewSettingsForm(FlaskForm):
     self_booking_open = BooleanField(
         _l("Les candidats réservent eux-mêmes leurs entretiens (créneaux libres)")
     )
+
+
+class ScheduleAdjustForm(FlaskForm):
+    """One button on a proposed interview: keep it, remove it, or undo."""
+
+    action = SelectField(
+        choices=[SelectChoice(action, action) for action in ("pin", "unpin", "remove", "restore")]
+    )
+    registration_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    participation_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

@@ -204,6 +204,11 @@ class ScheduleRun(TimestampMixin, db.Model):
     progress: Mapped[float] = mapped_column(default=0.0)
     progress_message: Mapped[str] = mapped_column(String(120), default="")
     solution: Mapped[dict | None] = mapped_column(JSON)
+    #: Proposed interviews staff keep for the next run: [[registration id, participation id,
+    #: table, "HH:MM"], …]; and pairs they removed, never proposed again: [[registration id,
+    #: participation id], …]. Carried over from one run of the étape to the next.
+    pins: Mapped[list] = mapped_column(JSON, default=list)
+    removals: Mapped[list] = mapped_column(JSON, default=list)
     error_message: Mapped[str] = mapped_column(Text, default="")
     #: The interview that stopped the run (left out of hours…), when there is one.
     error_interview_id: Mapped[int | None]

@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('progress', sa.Double(), nullable=False),
     sa.Column('progress_message', sa.String(length=120), nullable=False),
     sa.Column('solution', sa.JSON(), nullable=True),
+    sa.Column('pins', sa.JSON(), nullable=False),
+    sa.Column('removals', sa.JSON(), nullable=False),
     sa.Column('error_message', sa.Text(), nullable=False),
     sa.Column('error_interview_id', sa.Integer(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),

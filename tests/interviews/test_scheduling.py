@@ -238,3 +238,45 @@ def test_a_run_that_cannot_schedule_names_the_interview(app, staff_client, etape
     assert "Le planning n'a pas pu être calculé." in page
     assert "Annie" in page and "en dehors des horaires de l'employeur" in page
     assert f"/admin/etapes/{event.id}/entretiens/{stranded[0].id}/deplacer" in page
+
+
+def test_kept_interviews_stay_and_removed_ones_are_not_proposed_again(
+    app, staff_client, etape, staff_user
+):
+    event, _popular, other, people = etape
+    app.config["SCHEDULER_TIME_LIMIT"] = 2
+    url = f"/admin/etapes/{event.id}/planning"
+    staff_client.post(f"{url}/calculer")
+    wait_for_the_run(staff_client, url)
+    run = db.session.scalar(select(ScheduleRun))
+    proposal = {(i["candidate"], i["employer"]): i for i in run.solution["interviews"]}
+    # Two of the people proposed to the second employer: one kept, one removed.
+    bruno, chantal = [p for p in people if (f"R{p.id}", f"P{other.id}") in proposal][:2]
+    kept = proposal[f"R{bruno.id}", f"P{other.id}"]
+    for action, registration in (("pin", bruno), ("remove", chantal)):
+        response = staff_client.post(
+            f"{url}/{run.id}/ajuster",
+            data={
+                "action": action,
+                "registration_id": registration.id,
+                "participation_id": other.id,
+            },
+        )
+        assert response.status_code == 302
+    page = html.unescape(staff_client.get(url).get_data(as_text=True))
+    assert "gardé" in page and "Entretiens retirés" in page
+    # Run again: the kept one is in place, the removed pair is gone.
+    staff_client.post(f"{url}/calculer")
+    wait_for_the_run(staff_client, url)
+    db.session.expire_all()
+    again = db.session.scalars(select(ScheduleRun).order_by(ScheduleRun.id.desc())).first()
+    assert again.id != run.id
+    assert [bruno.id, other.id, kept["table"], kept["slot"]] in again.pins
+    interviews = {(i["candidate"], i["employer"]): i for i in again.solution["interviews"]}
+    assert interviews[f"R{bruno.id}", f"P{other.id}"] == kept
+    assert (f"R{chantal.id}", f"P{other.id}") not in interviews
+    # Restored, the pair may come back; a pin the proposal does not hold is refused.
+    with pytest.raises(scheduling.DomainError):
+        scheduling.adjust(again, "pin", chantal.id, other.id)
+    scheduling.adjust(again, "restore", chantal.id, other.id)
+    assert again.removals == []

@@ -9,7 +9,7 @@ locks and checks), then emails only the people whose day changed.
 
 DomainError codes: schedule_invalid (with `interview_id` when an interview is the cause),
 schedule_conflict (the étape changed since the schedule was made), schedule_running,
-schedule_not_ready.
+schedule_not_ready, schedule_unknown_interview.
 """
 
 import hashlib
@@ -89,8 +89,9 @@ def _active_interviews(event: Event) -> list[Interview]:
     )
 
 
-def export_instance(event: Event) -> Export:
-    """The étape as a scheduler instance (spec/scheduling.md)."""
+def export_instance(event: Event, pins: list | None = None, removals: list | None = None) -> Export:
+    """The étape as a scheduler instance (spec/scheduling.md). `pins` (proposed interviews
+    staff keep) are fixed after the booked ones; `removals` (pairs staff took out) are vetoes."""
     grid = [start for start, _end in event_times(event)]
     labels = [_label(start) for start in grid]
     participations = db.session.scalars(
@@ -159,7 +160,27 @@ def export_instance(event: Event) -> Export:
             }
         )
         fixed_ids.append(interview.id)
-    people = sorted(set(wishes) | {interview.registration_id for interview in interviews})
+    booked_pairs = {(i.registration_id, i.slot.participation_id) for i in interviews}
+    for registration_id, participation_id, table, label in pins or []:
+        if (registration_id, participation_id) not in booked_pairs:
+            fixed.append(
+                {
+                    "candidate": f"R{registration_id}",
+                    "employer": f"P{participation_id}",
+                    "table": table,
+                    "slot": label,
+                }
+            )
+    vetoes = {employer["id"]: employer["vetoes"] for employer in employers}
+    for registration_id, participation_id in removals or []:
+        vetoed = vetoes.get(f"P{participation_id}")
+        if vetoed is not None and f"R{registration_id}" not in vetoed:
+            vetoed.append(f"R{registration_id}")
+    people = sorted(
+        set(wishes)
+        | {interview.registration_id for interview in interviews}
+        | {pin[0] for pin in pins or []}
+    )
     candidates = [
         {"id": f"R{registration_id}", "wishes": wishes.get(registration_id, [])}
         for registration_id in people
@@ -192,19 +213,31 @@ def solve_event(
     time_limit: float | None = None,
     seed: int = 0,
     progress=None,
+    pins: list | None = None,
+    removals: list | None = None,
 ) -> tuple[Export, dict]:
     """Export and solve the étape; nothing is written. Raises SchedulingError
     schedule_invalid when the étape cannot be scheduled as it is (the interview at fault
     is named: e.g. one left out of its employer's hours)."""
     from app.interviews import scheduler
 
-    export = export_instance(event)
+    export = export_instance(event, pins, removals)
     try:
         instance = scheduler.parse_instance(export.instance)
     except scheduler.InstanceError as error:
         interview_id = None
-        if error.entry and error.entry.startswith("fixed["):
-            interview_id = export.fixed_interviews[int(error.entry[6:-1])]
+        index = int(error.entry[6:-1]) if error.entry and error.entry.startswith("fixed[") else None
+        if index is not None and index >= len(export.fixed_interviews):
+            pin = export.instance["fixed"][index]
+            message = _(
+                "Un entretien que vous avez gardé (%(candidate)s avec %(employer)s à %(time)s) empêche de faire le planning : %(reason)s Ne le gardez plus, puis relancez.",
+                candidate=_name_of(pin["candidate"]),
+                employer=_name_of(pin["employer"]),
+                time=pin["slot"],
+                reason=_reason(error.code),
+            )
+        elif index is not None:
+            interview_id = export.fixed_interviews[index]
             interview = db.session.get(Interview, interview_id)
             message = _(
                 "%(interview)s empêche de faire le planning : %(reason)s Déplacez-le ou annulez-le, puis relancez.",
@@ -219,6 +252,15 @@ def solve_event(
     )
     solution["baseline"] = scheduler.baseline(instance)["stats"]
     return export, solution
+
+
+def _name_of(solver_id: str) -> str:
+    """The name behind a solver id ("R12" a registration, "P3" a participation)."""
+    if solver_id.startswith("R"):
+        registration = db.session.get(Registration, int(solver_id[1:]))
+        return registration.candidate.full_name if registration else solver_id
+    participation = db.session.get(Participation, int(solver_id[1:]))
+    return participation.establishment.display_name if participation else solver_id
 
 
 def _reason(code: str) -> str:
@@ -391,6 +433,11 @@ def start_run(event: Event, by: User) -> ScheduleRun:
         started_by_id=by.id,
         progress=0.0,
         progress_message=_("En attente"),
+        # What staff kept and removed carries over; once published, kept ones are booked.
+        pins=list(current.pins)
+        if current is not None and current.status != ScheduleRunStatus.PUBLISHED
+        else [],
+        removals=list(current.removals) if current is not None else [],
     )
     db.session.add(run)
     db.session.flush()
@@ -415,7 +462,13 @@ def execute_run(run_id: int, *, time_limit: float | None = None) -> None:
         db.session.commit()
 
     try:
-        _export, solution = solve_event(event, time_limit=time_limit, progress=progress)
+        _export, solution = solve_event(
+            event,
+            time_limit=time_limit,
+            progress=progress,
+            pins=run.pins,
+            removals=run.removals,
+        )
     except SchedulingError as error:
         db.session.rollback()
         run.status = ScheduleRunStatus.FAILED
@@ -461,3 +514,37 @@ def publish_run(run: ScheduleRun, *, by: User) -> list[Interview]:
     run.published_at = utcnow()
     db.session.flush()
     return booked
+
+
+#: What staff may do to a proposed interview before running again.
+ADJUSTMENTS = ("pin", "unpin", "remove", "restore")
+
+
+def adjust(run: ScheduleRun, action: str, registration_id: int, participation_id: int) -> None:
+    """Keep ("pin") a proposed interview for the next run, or take a pair out ("remove",
+    never proposed again), or undo either. Raises DomainError schedule_not_ready unless the
+    run is done, and schedule_unknown_interview for a pair the proposal does not hold."""
+    if run.status != ScheduleRunStatus.DONE or run.solution is None or action not in ADJUSTMENTS:
+        raise DomainError(_("Ce planning ne peut plus être modifié."), "schedule_not_ready")
+    pair = [registration_id, participation_id]
+    proposed = next(
+        (
+            [registration_id, participation_id, item["table"], item["slot"]]
+            for item in run.solution["interviews"]
+            if item["candidate"] == f"R{registration_id}"
+            and item["employer"] == f"P{participation_id}"
+        ),
+        None,
+    )
+    pins = [pin for pin in run.pins if pin[:2] != pair]
+    removals = [removal for removal in run.removals if removal != pair]
+    if action == "pin" and proposed is None:
+        raise DomainError(
+            _("Cet entretien n'est pas dans la proposition."), "schedule_unknown_interview"
+        )
+    if action == "pin":
+        pins.append(proposed)
+    elif action == "remove":
+        removals.append(pair)
+    run.pins, run.removals = pins, removals
+    db.session.flush()
