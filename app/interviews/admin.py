@@ -523,14 +523,19 @@ def schedule_start(event_id: int):
     return redirect(url_for(".schedule", event_id=event.id))
 
 
+def _run_or_404(event: Event, run_id: int) -> ScheduleRun:
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.event_id != event.id:
+        abort(404)
+    return run
+
+
 @bp.get("/<int:event_id>/planning/<int:run_id>/etat")
 @staff_required
 def schedule_status(event_id: int, run_id: int):
     """How the run is going, for the progress page's script."""
     event = queries.load_event_or_404(event_id)
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.event_id != event.id:
-        abort(404)
+    run = _run_or_404(event, run_id)
     return jsonify(
         {"status": run.status.value, "progress": run.progress, "message": run.progress_message}
     )
@@ -541,9 +546,7 @@ def schedule_status(event_id: int, run_id: int):
 def schedule_adjust(event_id: int, run_id: int):
     """Keep or remove one proposed interview before running again."""
     event = queries.load_event_or_404(event_id)
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.event_id != event.id:
-        abort(404)
+    run = _run_or_404(event, run_id)
     form = ScheduleAdjustForm()
     if not form.validate_on_submit():
         abort(400)
@@ -567,9 +570,7 @@ def schedule_adjust(event_id: int, run_id: int):
 @staff_required
 def schedule_publish(event_id: int, run_id: int):
     event = queries.load_event_or_404(event_id)
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.event_id != event.id:
-        abort(404)
+    run = _run_or_404(event, run_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
