@@ -2,6 +2,7 @@
 answers of small cases, what `check` catches, invalid instances and the CLI."""
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +15,12 @@ from app.interviews.scheduler import (
     InstanceError,
     baseline,
     check,
+    methods,
     parse_instance,
     solve,
     upper_bound,
 )
-from app.interviews.scheduler.solution import coverage, from_json, objective
+from app.interviews.scheduler.solution import coverage, from_json, objective, to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOTS = ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "10:45"]
@@ -111,6 +113,10 @@ def test_without_windows_gaps_or_caps_the_exact_method_reaches_the_bound(data):
     other = solve(instance, method="cpsat", time_limit=2)
     interviews, others = from_json(instance, solution), from_json(instance, other)
     assert coverage(instance, interviews) >= coverage(instance, others)
+    # and CP-SAT claims optimality only when it has it.
+    if other["stats"]["optimal"]:
+        assert coverage(instance, interviews) == coverage(instance, others)
+        assert solution["stats"]["weighted_score"] == other["stats"]["weighted_score"]
 
 
 @pytest.mark.slow
@@ -363,3 +369,36 @@ def test_the_command_line_refuses_bad_input_with_exit_2(tmp_path):
     simple.write_text(json.dumps(small(gap_slots=1)))
     result = run_cli("solve", str(simple), "--method", "exact")
     assert result.returncode == 2 and "ne s'applique pas" in result.stderr
+
+
+def crowded(candidates: int = 60, employers: int = 8) -> dict:
+    """A day where popular employers are wanted by far more candidates than they can see."""
+    rng = random.Random(1)
+    slots = [f"{9 + q // 4:02d}:{q % 4 * 15:02d}" for q in range(12)]
+    return {
+        "slots": slots,
+        "gap_slots": 1,
+        "employers": [{"id": f"E{e}", "tables": 1 + e % 2} for e in range(employers)],
+        "candidates": [
+            {
+                "id": f"C{c}",
+                "available": [slots[start], slots[start + 7]],
+                "wishes": [
+                    {"employer": f"E{e}", "rank": rank + 1}
+                    for rank, e in enumerate(rng.sample(range(employers), 4))
+                ],
+            }
+            for c in range(candidates)
+            for start in [rng.randrange(5)]
+        ],
+    }
+
+
+def test_cpsat_out_of_time_keeps_its_start_and_claims_nothing():
+    instance = parse_instance(crowded())
+    start = methods.greedy(instance)
+    found, optimal = methods.cpsat(instance, start, time_limit=0.2, seed=0)
+    assert optimal is False
+    solution = to_json(instance, found, upper_bound=0, method="cpsat", optimal=False, seconds=0)
+    assert check(instance, solution) == []
+    assert objective(instance, found)[:-1] >= objective(instance, start)[:-1]

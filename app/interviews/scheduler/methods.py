@@ -187,8 +187,10 @@ def greedy(instance: Instance, seed: int = 0, deadline: float | None = None) -> 
 
 
 def _repair(instance, board: Board, wishes, order, deadline) -> None:
-    """Give candidates with the fewest interviews one more, by moving an interview that
-    takes the table they need to another slot of the same employer."""
+    """Give candidates with the fewest interviews one more: in a free slot, by moving an
+    interview that takes the table they need to another slot of the same employer, or by
+    taking it from a candidate who has two more. Each change raises the leximin key, so
+    the loop ends."""
     improved = True
     while improved:
         improved = False
@@ -200,7 +202,11 @@ def _repair(instance, board: Board, wishes, order, deadline) -> None:
             for e in wishes[c]:
                 if not board.can_meet(c, e):
                     continue
-                if board.place(c, e) is not None or _make_room(instance, board, c, e):
+                if (
+                    board.place(c, e) is not None
+                    or _make_room(instance, board, c, e)
+                    or _take_from_richer(instance, board, c, e)
+                ):
                     improved = True
                     break
 
@@ -225,6 +231,25 @@ def _make_room(instance, board: Board, c: str, e: str) -> bool:
                 board.add(Interview(other, e, free, occupant.candidate))
                 board.add(Interview(slot, e, table, c))
                 return True
+    return False
+
+
+def _take_from_richer(instance, board: Board, c: str, e: str) -> bool:
+    """Give `c` the table of a (not fixed) interview with `e` whose candidate has at least two
+    interviews more than `c`: one more candidate reaches a level that counts first in the
+    leximin order; True when done."""
+    for slot in instance.common_slots(c, e):
+        if not board.candidate_free(c, slot):
+            continue
+        for table in range(1, instance.employers[e].tables + 1):
+            occupant = board.at.get((e, slot, table))
+            if occupant is None or occupant in board.fixed:
+                continue
+            if board.count(occupant.candidate) < board.count(c) + 2:
+                continue
+            board.remove(occupant)
+            board.add(Interview(slot, e, table, c))
+            return True
     return False
 
 
@@ -355,10 +380,16 @@ def cpsat(
 ) -> tuple[list[Interview], bool]:
     """CP-SAT, warm-started from `start` (hinted), in lexicographic stages: the number of
     candidates with at least 1 interview, then 2…, then the rank-weighted wishes; each
-    stage's optimum is kept as a constraint for the next. One worker and a deterministic
-    time limit, so that a seed always gives the same schedule. Tables are interchangeable:
-    the model counts interviews per employer and slot, and tables are numbered after.
-    Returns (interviews, proven optimal)."""
+    stage's best value is kept as a constraint for the next. Each stage is hinted with the
+    best schedule known so far (`start`, then the stages' results), so the result is never
+    worse than `start` on coverage and wishes. A stage gets an equal share of what is left
+    of `time_limit`, read as deterministic time: a quarter for a complete search with one
+    worker (enough to prove the easy stages optimal), then large neighbourhood search with
+    two interleaved workers (`interleave_search`, deterministic). Deterministic limits, a
+    fixed seed and deterministic workers make a seed always give the same schedule (a
+    wall-clock limit of twice the share is only a safety net). Tables are interchangeable: the model
+    counts interviews per employer and slot, and tables are numbered after. Returns
+    (interviews, whether every stage was proven optimal)."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -430,40 +461,74 @@ def cpsat(
                 model.add_implication(y, previous)
             previous = y
             ys.append(y)
-            levels[k].append(y)
+            levels[k].append((c, y))
         if ys:
             model.add(sum(ys) <= expression)
-    hinted = {(i.candidate, i.employer, i.slot) for i in start}
-    for key, var in x.items():
-        model.add_hint(var, 1 if key in hinted else 0)
-    stages = [sorted(levels)[i] for i in range(len(levels))]
-    weighted = sum(rank_weight(ranks[c, e]) * var for (c, e, _s), var in x.items())
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    share = time_limit / (len(stages) + 1)
-    optimal = True
-    best_values = None
-    for number, k in enumerate([*stages, None]):
-        target = weighted if k is None else sum(levels[k])
-        model.maximize(target)
-        solver.parameters.max_deterministic_time = share
-        status = solver.solve(model)
-        if progress:
-            progress((number + 1) / (len(stages) + 1), f"étape {number + 1} sur {len(stages) + 1}")
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        optimal = optimal and status == cp_model.OPTIMAL
-        best_values = {key: solver.boolean_value(var) for key, var in x.items()}
-        value = round(solver.objective_value)
+    stages = sorted(levels)
+    weights = {key: rank_weight(ranks[key[0], key[1]]) for key in x}
+
+    def counts_of(keys: frozenset) -> dict[str, int]:
+        number = defaultdict(int, fixed_count)
+        for c, _e, _s in keys:
+            number[c] += 1
+        return number
+
+    def values_of(keys: frozenset) -> tuple[int, ...]:
+        """The stages' objectives for a set of chosen (candidate, employer, slot)."""
+        number = counts_of(keys)
+        return (
+            *(sum(1 for c, _y in levels[k] if number[c] >= k) for k in stages),
+            sum(weights[key] for key in keys),
+        )
+
+    def hint(keys: frozenset) -> None:
         model.clear_hints()
         for key, var in x.items():
-            model.add_hint(var, best_values[key])
-        model.add(target >= value)
-    if best_values is None:
-        return start, False
-    chosen = [key for key, on in best_values.items() if on]
-    return _number_tables(instance, chosen), optimal
+            model.add_hint(var, key in keys)
+        number = counts_of(keys)
+        for k in stages:
+            for c, y in levels[k]:
+                model.add_hint(y, number[c] >= k)
+
+    incumbent = frozenset(
+        key for key in ((i.candidate, i.employer, i.slot) for i in start) if key in x
+    )
+    optimal = True
+    targets = [sum(y for _c, y in levels[k]) for k in stages]
+    targets.append(sum(weight * x[key] for key, weight in weights.items()))
+    spent = 0.0
+    for number, target in enumerate(targets):
+        model.maximize(target)
+        budget = (time_limit - spent) / (len(targets) - number)
+        # A complete search first (it proves the easy stages), then large neighbourhoods.
+        for lns, share in ((False, budget / 4), (True, budget * 3 / 4)):
+            hint(incumbent)
+            solver = cp_model.CpSolver()
+            solver.parameters.random_seed = seed
+            solver.parameters.max_deterministic_time = share
+            solver.parameters.max_time_in_seconds = 2 * share + 1
+            if lns:
+                solver.parameters.num_workers = 2
+                solver.parameters.interleave_search = True
+                solver.parameters.use_lns_only = True
+            else:
+                solver.parameters.num_workers = 1
+            status = solver.solve(model)
+            spent += solver.deterministic_time
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = frozenset(key for key, var in x.items() if solver.boolean_value(var))
+                if values_of(found) > values_of(incumbent):
+                    incumbent = found
+            if status == cp_model.OPTIMAL:
+                break
+        else:
+            optimal = False
+        if progress:
+            progress(
+                (number + 1) / len(targets), f"CP-SAT, critère {number + 1} sur {len(targets)}"
+            )
+        model.add(target >= values_of(incumbent)[number])
+    return _number_tables(instance, sorted(incumbent)), optimal
 
 
 def _number_tables(instance: Instance, chosen: list[tuple[str, str, int]]) -> list[Interview]:
