@@ -27,7 +27,7 @@ from app.candidates.emails import queue_candidate_email
 from app.candidates.models import Registration, RegistrationStatus
 from app.db import lock_for_update, utcnow
 from app.employers.emails import queue_employer_email
-from app.employers.models import Participation, ParticipationStatus
+from app.employers.models import Participation
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
@@ -94,14 +94,7 @@ def export_instance(event: Event, pins: list | None = None, removals: list | Non
     staff keep) are fixed after the booked ones; `removals` (pairs staff took out) are vetoes."""
     grid = [start for start, _end in event_times(event)]
     labels = [_label(start) for start in grid]
-    participations = db.session.scalars(
-        select(Participation)
-        .where(
-            Participation.event_id == event.id,
-            Participation.status == ParticipationStatus.ACCEPTED,
-        )
-        .order_by(Participation.id)
-    ).unique()
+    participations = queries.list_accepted_participations(event.id)
     declined = defaultdict(list)
     for participation_id, registration_id in db.session.execute(
         select(ProfileReview.participation_id, ProfileReview.registration_id)
