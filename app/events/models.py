@@ -86,6 +86,8 @@ class Event(TimestampMixin, db.Model):
     changeover_minutes: Mapped[int] = mapped_column(default=5)
     #: How many employers (or offers) a candidate may rank.
     max_wishes: Mapped[int] = mapped_column(default=5)
+    #: The most interviews the automatic planning gives one candidate.
+    max_interviews: Mapped[int] = mapped_column(default=3, server_default="3")
     #: While true, confirmed candidates book free slots themselves from "Mon inscription".
     self_booking_open: Mapped[bool] = mapped_column(default=False)
     reminder_sent_at: Mapped[datetime | None]
@@ -105,6 +107,7 @@ class Event(TimestampMixin, db.Model):
         CheckConstraint("interview_minutes BETWEEN 5 AND 120", name="interview_minutes_range"),
         CheckConstraint("changeover_minutes BETWEEN 0 AND 60", name="changeover_minutes_range"),
         CheckConstraint("max_wishes BETWEEN 1 AND 20", name="max_wishes_range"),
+        CheckConstraint("max_interviews BETWEEN 1 AND 10", name="max_interviews_range"),
     )
 
     def __repr__(self) -> str:

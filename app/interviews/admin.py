@@ -424,6 +424,7 @@ def settings(event_id: int):
                 interview_minutes=form.interview_minutes.data,
                 changeover_minutes=form.changeover_minutes.data,
                 max_wishes=form.max_wishes.data,
+                max_interviews=form.max_interviews.data,
                 self_booking_open=form.self_booking_open.data,
             )
         except DomainError as error:

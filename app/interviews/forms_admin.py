@@ -142,6 +142,19 @@ class InterviewSettingsForm(FlaskForm):
         invalid_message=_l("Écrivez le nombre de vœux en chiffres, par exemple 5."),
         render_kw={"inputmode": "numeric", "class": "short"},
     )
+    max_interviews = WholeNumberField(
+        _l("Entretiens au plus par candidat (planning automatique)"),
+        validators=[
+            InputRequired(
+                _l("Écrivez combien d'entretiens un candidat peut avoir au plus, par exemple 3.")
+            ),
+            NumberRange(
+                min=1, max=10, message=_l("Un candidat peut avoir de 1 à 10 entretiens au plus.")
+            ),
+        ],
+        invalid_message=_l("Écrivez le nombre d'entretiens en chiffres, par exemple 3."),
+        render_kw={"inputmode": "numeric", "class": "short"},
+    )
     self_booking_open = BooleanField(
         _l("Les candidats réservent eux-mêmes leurs entretiens (créneaux libres)")
     )

@@ -485,12 +485,14 @@ def test_staff_change_the_interview_settings_and_slots_follow(
             "interview_minutes": "25",
             "changeover_minutes": "5",
             "max_wishes": "3",
+            "max_interviews": "4",
             "self_booking_open": "y",
         },
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert (event.interview_minutes, event.max_wishes, event.self_booking_open) == (25, 3, True)
+    assert event.max_interviews == 4
     starts = [(s.starts_at, s.in_hours) for s in slots_of(participation)]
     assert (time(9), True) in starts and (time(9, 30), True) in starts
     assert (time(9, 40), False) in starts  # the booked one stays, out of hours
@@ -505,19 +507,27 @@ def test_staff_change_the_interview_settings_and_slots_follow(
         ("interview_minutes", "2", "entre 5 et 120 minutes"),
         ("changeover_minutes", "abc", "en chiffres"),
         ("max_wishes", "50", "de 1 à 20 employeurs"),
+        ("max_interviews", "0", "de 1 à 10 entretiens"),
+        ("max_interviews", "", "combien d'entretiens"),
     ],
 )
 def test_bad_interview_settings_say_what_to_do(
     app, staff_client, make_event, field, value, message
 ):
     event = make_event()
-    data = {"interview_minutes": "15", "changeover_minutes": "5", "max_wishes": "5"}
+    data = {
+        "interview_minutes": "15",
+        "changeover_minutes": "5",
+        "max_wishes": "5",
+        "max_interviews": "3",
+    }
     data[field] = value
     response = staff_client.post(f"/admin/etapes/{event.id}/reglages", data=data)
     assert response.status_code == 422
     assert message in text_of(response)
     db.session.expire_all()
     assert (event.interview_minutes, event.changeover_minutes, event.max_wishes) == (15, 5, 5)
+    assert event.max_interviews == 3
 
 
 def test_staff_add_an_employer_who_is_invited(app, staff_client, make_event):

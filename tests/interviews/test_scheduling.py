@@ -93,6 +93,21 @@ def test_export_solve_publish_round_trip(etape, staff_user):
     )
 
 
+def test_the_etape_sets_the_most_interviews_per_candidate(etape):
+    event, _popular, _other, people = etape
+    assert scheduling.export_instance(event).instance["default_max_interviews"] == 3
+    event.max_interviews = 1
+    db.session.commit()
+    assert scheduling.export_instance(event).instance["default_max_interviews"] == 1
+    _export, solution = scheduling.solve_event(event)
+    per_person = {}
+    for interview in solution["interviews"]:
+        per_person[interview["candidate"]] = per_person.get(interview["candidate"], 0) + 1
+    assert set(per_person.values()) == {1}
+    # Annie's self-booked interview is her one; the others share the three other tables.
+    assert solution["stats"]["scheduled"] == 4 and len(per_person) == len(people)
+
+
 def test_re_publishing_notifies_only_the_people_whose_day_changed(
     etape, make_registration, staff_user
 ):

@@ -20,7 +20,13 @@ from app.interviews.scheduler import (
     solve,
     upper_bound,
 )
-from app.interviews.scheduler.solution import coverage, from_json, objective, to_json
+from app.interviews.scheduler.solution import (
+    candidate_wait_minutes,
+    coverage,
+    from_json,
+    objective,
+    to_json,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOTS = ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "10:45"]
@@ -132,6 +138,58 @@ def test_cpsat_is_never_worse_than_greedy_and_a_seed_gives_one_schedule(data):
     )
     assert first["interviews"] == again["interviews"]
     assert solve(instance, method="greedy", seed=3)["interviews"] == greedy["interviews"]
+
+
+@given(instances())
+def test_less_waiting_keeps_who_meets_whom_and_never_waits_more(data):
+    instance = parse_instance(data)
+    for start in (methods.baseline(instance), methods.greedy(instance, seed=1)):
+        shorter = methods.compact(instance, start)
+        solution = to_json(instance, shorter, upper_bound=0, method="t", optimal=False, seconds=0)
+        assert check(instance, solution) == []
+        assert sorted((i.candidate, i.employer) for i in shorter) == sorted(
+            (i.candidate, i.employer) for i in start
+        )
+        assert candidate_wait_minutes(instance, shorter) <= candidate_wait_minutes(instance, start)
+
+
+def test_two_candidates_exchange_their_slots_when_both_wait_less():
+    # E's only table is full at 9:00, 9:15 and 9:30. A waits 30 minutes between E at 9:00
+    # and her fixed F at 9:45; B has her fixed G at 9:15, then E at 9:30. No interview can
+    # move alone; A and B exchanging their slots at E leaves nobody waiting.
+    data = small(
+        slots=["09:00", "09:15", "09:30", "09:45"],
+        employers=[
+            {"id": "E", "tables": 1, "available": ["09:00", "09:30"]},
+            {"id": "F", "tables": 1},
+            {"id": "G", "tables": 1},
+        ],
+        candidates=[
+            {"id": "A", "wishes": [{"employer": "E", "rank": 1}]},
+            {"id": "B", "wishes": [{"employer": "E", "rank": 1}]},
+            {"id": "C", "wishes": [{"employer": "E", "rank": 1}]},
+        ],
+        fixed=[
+            {"candidate": "A", "employer": "F", "table": 1, "slot": "09:45"},
+            {"candidate": "B", "employer": "G", "table": 1, "slot": "09:15"},
+            {"candidate": "C", "employer": "E", "table": 1, "slot": "09:15"},
+        ],
+    )
+    instance = parse_instance(data)
+    waiting = [
+        methods.Interview(0, "E", 1, "A"),
+        methods.Interview(2, "E", 1, "B"),
+        *methods.Board(instance).fixed,
+    ]
+    assert candidate_wait_minutes(instance, waiting) == 30
+    shorter = methods.compact(instance, waiting)
+    assert candidate_wait_minutes(instance, shorter) == 0
+    assert methods.Interview(2, "E", 1, "A") in shorter
+    assert methods.Interview(0, "E", 1, "B") in shorter
+    # CP-SAT's last criterion is the waiting: started from the waiting schedule, it ends
+    # with none.
+    found, _optimal = methods.cpsat(instance, waiting, time_limit=2, seed=0)
+    assert candidate_wait_minutes(instance, found) == 0
 
 
 def small(**overrides) -> dict:

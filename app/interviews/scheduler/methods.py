@@ -379,7 +379,8 @@ def cpsat(
     instance: Instance, start: list[Interview], time_limit: float, seed: int, progress=None
 ) -> tuple[list[Interview], bool]:
     """CP-SAT, warm-started from `start` (hinted), in lexicographic stages: the number of
-    candidates with at least 1 interview, then 2…, then the rank-weighted wishes; each
+    candidates with at least 1 interview, then 2…, then the rank-weighted wishes, then the
+    candidates' idle slots (started from `compact`'s moves); each
     stage's best value is kept as a constraint for the next. Each stage is hinted with the
     best schedule known so far (`start`, then the stages' results), so the result is never
     worse than `start` on coverage and wishes. A stage gets an equal share of what is left
@@ -466,6 +467,7 @@ def cpsat(
             model.add(sum(ys) <= expression)
     stages = sorted(levels)
     weights = {key: rank_weight(ranks[key[0], key[1]]) for key in x}
+    waits = _wait_model(model, instance, candidates_slots, by_candidate_slot, fixed_slots)
 
     def counts_of(keys: frozenset) -> dict[str, int]:
         number = defaultdict(int, fixed_count)
@@ -476,9 +478,13 @@ def cpsat(
     def values_of(keys: frozenset) -> tuple[int, ...]:
         """The stages' objectives for a set of chosen (candidate, employer, slot)."""
         number = counts_of(keys)
+        busy = defaultdict(list, {c: list(slots) for c, slots in fixed_slots.items()})
+        for c, _e, s in keys:
+            busy[c].append(s)
         return (
             *(sum(1 for c, _y in levels[k] if number[c] >= k) for k in stages),
             sum(weights[key] for key in keys),
+            -sum(_span_wait(busy[c]) for c in waits),
         )
 
     def hint(keys: frozenset) -> None:
@@ -489,6 +495,14 @@ def cpsat(
         for k in stages:
             for c, y in levels[k]:
                 model.add_hint(y, number[c] >= k)
+        busy = defaultdict(list, {c: list(slots) for c, slots in fixed_slots.items()})
+        for c, _e, s in keys:
+            busy[c].append(s)
+        for c, (first, last, wait) in waits.items():
+            model.add_hint(wait, _span_wait(busy[c]))
+            if busy[c]:
+                model.add_hint(first, min(busy[c]))
+                model.add_hint(last, max(busy[c]))
 
     incumbent = frozenset(
         key for key in ((i.candidate, i.employer, i.slot) for i in start) if key in x
@@ -496,8 +510,13 @@ def cpsat(
     optimal = True
     targets = [sum(y for _c, y in levels[k]) for k in stages]
     targets.append(sum(weight * x[key] for key, weight in weights.items()))
+    targets.append(-sum(wait for _first, _last, wait in waits.values()))
     spent = 0.0
     for number, target in enumerate(targets):
+        if number == len(targets) - 1:
+            # Less waiting: start from the local search's moves, which keep who meets whom.
+            shorter = compact(instance, _number_tables(instance, sorted(incumbent)))
+            incumbent = frozenset((i.candidate, i.employer, i.slot) for i in shorter) & x.keys()
         model.maximize(target)
         budget = (time_limit - spent) / (len(targets) - number)
         # A complete search first (it proves the easy stages), then large neighbourhoods.
@@ -531,6 +550,44 @@ def cpsat(
     return _number_tables(instance, sorted(incumbent)), optimal
 
 
+def _wait_model(model, instance: Instance, candidates_slots, by_candidate_slot, fixed_slots):
+    """Each candidate's idle slots between their first and last interview, as CP-SAT
+    variables: {candidate: (first, last, wait)}, wait >= last - first + 1 - interviews
+    whenever the candidate has one."""
+    waits = {}
+    for c, slots in candidates_slots.items():
+        fixed = set(fixed_slots[c])
+        every = sorted(slots | fixed)
+        if len(every) < 2:
+            continue
+        lo, hi = every[0], every[-1]
+        first = model.new_int_var(lo, hi, f"first_{c}")
+        last = model.new_int_var(lo, hi, f"last_{c}")
+        wait = model.new_int_var(0, hi - lo, f"wait_{c}")
+        has = model.new_bool_var(f"has_{c}")
+        busy = []
+        for s in every:
+            if s in fixed:
+                model.add(first <= s)
+                model.add(last >= s)
+                model.add(has == 1)
+                busy.append(1)
+                continue
+            variables = by_candidate_slot[c, s]
+            if len(variables) == 1:
+                here = variables[0]
+            else:
+                here = model.new_bool_var(f"busy_{c}_{s}")
+                model.add(here == sum(variables))
+            model.add(first <= s).only_enforce_if(here)
+            model.add(last >= s).only_enforce_if(here)
+            model.add_implication(here, has)
+            busy.append(here)
+        model.add(wait >= last - first + 1 - sum(busy)).only_enforce_if(has)
+        waits[c] = (first, last, wait)
+    return waits
+
+
 def _number_tables(instance: Instance, chosen: list[tuple[str, str, int]]) -> list[Interview]:
     board = Board(instance)
     for c, e, s in sorted(chosen, key=lambda key: (key[2], key[1], key[0])):
@@ -561,8 +618,9 @@ def compact(
     instance: Instance, interviews: list[Interview], deadline: float | None = None
 ) -> list[Interview]:
     """Shorten candidates' waits: move an interview (never a fixed one) to another free
-    slot of the same employer when that leaves its candidate less idle time. Who meets whom
-    does not change, so coverage and wishes stay as they are."""
+    slot of the same employer when that leaves its candidate less idle time, and let two
+    candidates of one employer exchange their slots when both wait less together. Who meets
+    whom does not change, so coverage and wishes stay as they are."""
     board = Board(instance)
     for interview in interviews:
         if interview not in board.fixed:
@@ -594,4 +652,48 @@ def compact(
                     board.remove(interview)
                     board.add(Interview(best[1], interview.employer, best[2], candidate))
                     improved = True
+        for employer in sorted(instance.employers):
+            if deadline is not None and time.monotonic() > deadline:
+                return board.interviews()
+            improved = _swap_slots(instance, board, employer) or improved
     return board.interviews()
+
+
+def _swap_slots(instance: Instance, board: Board, employer: str) -> bool:
+    """Two candidates of one employer exchange their slots when that shortens their
+    waits together."""
+    improved = False
+    mine = sorted(
+        (i for (e, _s, _t), i in board.at.items() if e == employer and i not in board.fixed),
+        key=lambda i: (i.slot, i.table),
+    )
+    for a_index, a in enumerate(mine):
+        for b_index in range(a_index + 1, len(mine)):
+            b = mine[b_index]
+            if a.slot == b.slot or a.candidate == b.candidate:
+                continue
+            if a.slot not in instance.common_slots(b.candidate, employer) or (
+                b.slot not in instance.common_slots(a.candidate, employer)
+            ):
+                continue
+            a_others = [s for s in board.busy[a.candidate] if s != a.slot]
+            b_others = [s for s in board.busy[b.candidate] if s != b.slot]
+            before = _span_wait([*a_others, a.slot]) + _span_wait([*b_others, b.slot])
+            after = _span_wait([*a_others, b.slot]) + _span_wait([*b_others, a.slot])
+            if after >= before:
+                continue
+            if not board.candidate_free(a.candidate, b.slot, a.slot) or not board.candidate_free(
+                b.candidate, a.slot, b.slot
+            ):
+                continue
+            board.remove(a)
+            board.remove(b)
+            a, b = (
+                Interview(b.slot, employer, b.table, a.candidate),
+                Interview(a.slot, employer, a.table, b.candidate),
+            )
+            board.add(a)
+            board.add(b)
+            mine[a_index], mine[b_index] = a, b
+            improved = True
+    return improved

@@ -49,9 +49,6 @@ from app.interviews.services.slots import event_times
 
 log = logging.getLogger(__name__)
 
-#: Interviews a candidate may have at most, when the étape does not say.
-DEFAULT_MAX_INTERVIEWS = 3
-
 
 class SchedulingError(DomainError):
     """The étape cannot be scheduled as it is; `interview_id` names the interview at fault."""
@@ -182,7 +179,7 @@ def export_instance(event: Event, pins: list | None = None, removals: list | Non
         "slot_minutes": event.interview_minutes + event.changeover_minutes,
         "slots": labels,
         "gap_slots": 0,
-        "default_max_interviews": DEFAULT_MAX_INTERVIEWS,
+        "default_max_interviews": event.max_interviews,
         "employers": employers,
         "candidates": candidates,
         "fixed": fixed,

@@ -6,7 +6,7 @@ fit, deletes the free ones that do not, and never deletes a booked one: it is ma
 hours (`in_hours = False`) and returned, with its interview, for staff to move or cancel.
 
 DomainError codes: those of `employers.services` (not_requested, bad_hours, bad_tables);
-bad_interview_minutes, bad_changeover, bad_max_wishes.
+bad_interview_minutes, bad_changeover, bad_max_wishes, bad_max_interviews.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -166,12 +166,15 @@ def change_event_settings(
     changeover_minutes: int,
     max_wishes: int,
     self_booking_open: bool,
+    max_interviews: int | None = None,
 ) -> list[Interview]:
-    """Set an étape's interview length, changeover, number of wishes and self-booking;
+    """Set an étape's interview length, changeover, number of wishes, the most interviews
+    the planning gives a candidate (unchanged when None) and self-booking;
     when the length or changeover changes, every accepted participation's slots are
     regenerated. Returns the interviews now out of hours (nothing booked is deleted).
 
-    Raises DomainError bad_interview_minutes, bad_changeover, bad_max_wishes.
+    Raises DomainError bad_interview_minutes, bad_changeover, bad_max_wishes,
+    bad_max_interviews.
     """
     for value, low, high, code, field, message in (
         (
@@ -198,6 +201,14 @@ def change_event_settings(
             "max_wishes",
             _("Un candidat peut choisir de 1 à 20 employeurs."),
         ),
+        (
+            event.max_interviews if max_interviews is None else max_interviews,
+            1,
+            10,
+            "bad_max_interviews",
+            "max_interviews",
+            _("Un candidat peut avoir de 1 à 10 entretiens au plus."),
+        ),
     ):
         if not low <= value <= high:
             raise DomainError(message, code, field)
@@ -215,6 +226,8 @@ def change_event_settings(
     event.interview_minutes = interview_minutes
     event.changeover_minutes = changeover_minutes
     event.max_wishes = max_wishes
+    if max_interviews is not None:
+        event.max_interviews = max_interviews
     event.self_booking_open = self_booking_open
     db.session.flush()
     if not grid_changes:
