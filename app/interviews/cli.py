@@ -2,6 +2,7 @@
 
 import json
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
@@ -46,9 +47,16 @@ def export(event_id: int, path: str) -> None:
 def run(event_id: int, publish: bool, method: str, time_limit: float | None, seed: int) -> None:
     """Schedule the étape; with --publish, book the interviews and notify people."""
     event = _event(event_id)
+    started = time.monotonic()
+
+    def progress(fraction: float, message: str) -> None:
+        # On stderr, so that the summary on stdout stays one line to read or parse.
+        seconds = time.monotonic() - started
+        click.echo(f"[{fraction:4.0%}] {seconds:5.1f} s  {message}", err=True)
+
     try:
         _export, solution = scheduling.solve_event(
-            event, method=method, time_limit=time_limit, seed=seed
+            event, method=method, time_limit=time_limit, seed=seed, progress=progress
         )
     except scheduling.SchedulingError as error:
         click.echo(error.message, err=True)

@@ -194,7 +194,8 @@ def test_flask_schedule_export_and_run(app, runner, etape, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(path.read_text())["fixed"][0]["slot"] == "09:20"
     result = runner.invoke(args=["schedule", "run", str(event.id)])
-    assert result.exit_code == 0 and "6 entretiens sur une borne de 6" in result.output
+    assert result.exit_code == 0 and "6 entretiens sur une borne de 6" in result.stdout
+    assert "préparation" in result.stderr and "[100%]" in result.stderr  # progress as it goes
     assert db.session.scalar(select(func.count(Interview.id))) == 1  # nothing published
     result = runner.invoke(args=["schedule", "run", str(event.id), "--publish"])
     assert result.exit_code == 0 and "Publié : 5 nouveaux entretiens" in result.output
