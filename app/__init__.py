@@ -93,6 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.candidates.admin import bp as candidates_admin_bp
     from app.candidates.routes import bp as candidates_bp
+    from app.checkin.admin import bp as checkin_admin_bp
+    from app.checkin.routes import bp as checkin_bp
     from app.employers.routes import bp as employers_bp
     from app.errors import register_error_handlers
     from app.events.admin import bp as events_admin_bp
@@ -114,6 +116,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         interviews_bp,
         interviews_admin_bp,
         employer_portal_bp,
+        checkin_bp,
+        checkin_admin_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,6 +2,7 @@
 
 from app.auth.models import SignInToken, User  # noqa: F401
 from app.candidates.models import Candidate, CurriculumVitae, Registration  # noqa: F401
+from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice  # noqa: F401
 from app.employers.models import (  # noqa: F401
     Company,
     EmployerMember,

@@ -15,6 +15,7 @@ from app.auth.models import Role
 from app.auth.permissions import PUBLIC, admin_required
 from app.candidates import services
 from app.candidates.models import RegistrationStatus
+from app.checkin import devices
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.qr import qr_svg
@@ -54,6 +55,7 @@ PUBLIC_ENDPOINTS = {
     "auth.employer_sign_in",
     "auth.employer_sign_in_code",
     "auth.employer_sign_in_link",
+    "checkin.pair",
 }
 
 
@@ -68,6 +70,7 @@ def world(app, make_event, details, make_user):
     event = make_event()
     registration = services.register(event.id, details())
     services.upload_cv(registration.candidate, "cv.pdf", documents.pdf())
+    device, _secret = devices.add_device(event)
     db.session.commit()
     user = make_user(Role.STAFF)
     message = db.session.scalars(select(OutboxMessage)).first()
@@ -79,6 +82,7 @@ def world(app, make_event, details, make_user):
         "candidate_id": registration.candidate_id,
         "user_id": user.id,
         "message_id": message.id,
+        "device_id": device.id,
         "token": registration.manage_token,
         "code": "fr",
         "filename": "css/site.css",

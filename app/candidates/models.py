@@ -1,9 +1,11 @@
 """Candidates and their registrations at étapes."""
 
+import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.db import TimestampMixin, enum_column
@@ -32,6 +34,8 @@ class Candidate(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     #: Set when personal data was erased (on request or after the retention period).
     anonymised_at: Mapped[datetime | None]
+    #: "last first" without accents, lower-case (see `name_key`): the check-in search.
+    search_key: Mapped[str | None] = mapped_column(String(170), index=True)
 
     registrations: Mapped[list["Registration"]] = relationship(back_populates="candidate")
     cv: Mapped["CurriculumVitae | None"] = relationship(
@@ -141,3 +145,15 @@ class CurriculumVitae(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<CurriculumVitae {self.id} candidate={self.candidate_id}>"
+
+
+def name_key(text: str) -> str:
+    """Lower-case, without accents or punctuation: "Lefèvre-Dupont" → "lefevre dupont"."""
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+@event.listens_for(Candidate, "before_insert")
+@event.listens_for(Candidate, "before_update")
+def _keep_search_key(_mapper, _connection, candidate: Candidate) -> None:
+    candidate.search_key = name_key(f"{candidate.last_name} {candidate.first_name}")[:170]

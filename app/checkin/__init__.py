@@ -1,0 +1,1 @@
+"""The day itself: paired tablets, check-in at the door, and the check-in API."""

@@ -1,0 +1,124 @@
+"""Back-office: an étape's tablets (add one and show its pairing QR code, revoke) and the
+check-in log with its conflicts."""
+
+import base64
+
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.auth.permissions import admin_required, staff_required
+from app.checkin import devices
+from app.checkin.forms import PairForm
+from app.checkin.models import CheckInAttempt, CheckInDevice
+from app.checkin.services import ALREADY_CHECKED_IN
+from app.extensions import db
+from app.notifications.qr import qr_svg
+
+bp = Blueprint("checkin_admin", __name__, url_prefix="/admin/etapes")
+
+#: Pairing secrets shown once, kept in the admin's session until the page is left.
+_SESSION_KEY = "pairing_secrets"
+
+
+def _load_event(event_id: int):
+    from app.events.models import Event
+
+    return db.get_or_404(Event, event_id)
+
+
+def _load_device_or_404(event, device_id: int) -> CheckInDevice:
+    device = db.get_or_404(CheckInDevice, device_id)
+    if device.event_id != event.id:
+        abort(404)
+    return device
+
+
+def result_labels() -> dict[str, str]:
+    return {
+        "checked_in": _("Entrée enregistrée"),
+        "already_checked_in": _("Déjà enregistrée"),
+        "undone": _("Enregistrement annulé"),
+        "invalid_code": _("Code illisible"),
+        "unknown_code": _("Code inconnu"),
+        "other_event": _("Autre étape"),
+        "cancelled": _("Inscription annulée"),
+        "waitlisted": _("Liste d'attente"),
+    }
+
+
+@bp.route("/<int:event_id>/tablettes")
+@staff_required
+def devices_list(event_id: int):
+    event = _load_event(event_id)
+    attempts = db.session.scalars(
+        select(CheckInAttempt)
+        .where(CheckInAttempt.event_id == event.id)
+        .order_by(CheckInAttempt.created_at.desc(), CheckInAttempt.id.desc())
+        .limit(50)
+    ).all()
+    conflicts = [a for a in attempts if a.offline and a.result == ALREADY_CHECKED_IN]
+    return render_template(
+        "checkin/admin/devices.html",
+        event=event,
+        devices=devices.devices_of(event),
+        attempts=attempts,
+        conflicts=conflicts,
+        form=PairForm(),
+        can_manage=current_user.role == Role.ADMIN,
+        result_labels=result_labels(),
+    )
+
+
+@bp.route("/<int:event_id>/tablettes/ajouter", methods=["POST"])
+@admin_required
+def add_device(event_id: int):
+    event = _load_event(event_id)
+    if not PairForm().validate_on_submit():
+        abort(400)
+    device, secret = devices.add_device(event, by=current_user)
+    db.session.commit()
+    session[_SESSION_KEY] = {**session.get(_SESSION_KEY, {}), str(device.id): secret}
+    return redirect(url_for(".device_code", event_id=event.id, device_id=device.id))
+
+
+@bp.route("/<int:event_id>/tablettes/<int:device_id>")
+@admin_required
+def device_code(event_id: int, device_id: int):
+    """The pairing QR code, to scan with the tablet (shown while it can be used)."""
+    event = _load_event(event_id)
+    device = _load_device_or_404(event, device_id)
+    secret = session.get(_SESSION_KEY, {}).get(str(device.id))
+    link = qr = None
+    if secret and device.paired_at is None and device.revoked_at is None:
+        link = url_for("checkin.pair", secret=secret, _external=True)
+        qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(link).encode()).decode()
+    return render_template(
+        "checkin/admin/device_code.html",
+        event=event,
+        device=device,
+        link=link,
+        qr=qr,
+        form=PairForm(),
+    )
+
+
+@bp.route("/<int:event_id>/tablettes/<int:device_id>/retirer", methods=["POST"])
+@admin_required
+def revoke_device(event_id: int, device_id: int):
+    event = _load_event(event_id)
+    device = _load_device_or_404(event, device_id)
+    if not PairForm().validate_on_submit():
+        abort(400)
+    devices.revoke(device)
+    db.session.commit()
+    secrets = session.get(_SESSION_KEY, {})
+    secrets.pop(str(device.id), None)
+    session[_SESSION_KEY] = secrets
+    flash(
+        _("%(name)s est retirée : elle ne peut plus enregistrer d'arrivées.", name=device.name),
+        "success",
+    )
+    return redirect(url_for(".devices_list", event_id=event.id))

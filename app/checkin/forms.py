@@ -1,0 +1,48 @@
+"""Forms of the tablet pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from app.checkin.models import CheckInMethod
+
+
+class PairForm(FlaskForm):
+    """The tablet confirms its pairing (a button, protected by CSRF)."""
+
+
+class UndoForm(FlaskForm):
+    """Undo a check-in made by mistake (a button)."""
+
+
+class CheckInCodeForm(FlaskForm):
+    """The ticket code, from a handheld scanner (it types the code, then Enter) or typed."""
+
+    code = StringField(
+        _l("Code du billet"),
+        validators=[
+            InputRequired(_l("Scannez le billet ou tapez son code, par exemple 7K3M-Q9ZP.")),
+            Length(
+                max=200, message=_l("Ce code est trop long : tapez les 8 caractères du billet.")
+            ),
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "autocorrect": "off",
+        },
+    )
+    nonce = HiddenField()
+    method = SelectField(
+        choices=[(m.value, m.value) for m in (CheckInMethod.SCANNER, CheckInMethod.CAMERA)],
+        default=CheckInMethod.SCANNER.value,
+        validate_choice=True,
+    )
+
+
+class CheckInPersonForm(FlaskForm):
+    """Let in a person found by name."""
+
+    nonce = HiddenField()

@@ -1,0 +1,216 @@
+"""The tablet at the door: pairing, then check-in by code (camera, scanner, typed) or by
+name, with an undo. Pages work without JavaScript; `checkin.js` adds the camera and the
+offline queue on top, through the API."""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import public
+from app.checkin import devices, services
+from app.checkin.forms import CheckInCodeForm, CheckInPersonForm, PairForm, UndoForm
+from app.checkin.models import CheckInMethod
+from app.checkin.permissions import current_device, device_or_staff
+from app.checkin.queries import desk_figures, recent_check_ins
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+
+bp = Blueprint("checkin", __name__, url_prefix="/accueil")
+
+#: HTTP status of each refusal, on the page and in the API.
+REFUSAL_STATUS = {
+    "invalid_code": 422,
+    "invalid_nonce": 422,
+    "unknown_code": 404,
+    "other_event": 409,
+    "cancelled": 409,
+    "waitlisted": 409,
+    "not_checked_in": 409,
+    "undo_too_late": 409,
+}
+
+
+def actor() -> services.Actor:
+    user = current_user if current_user.is_authenticated and current_user.is_staff else None
+    return services.Actor(device=current_device(), user=user)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+@bp.route("/appairer/<secret>", methods=["GET", "POST"])
+@public
+def pair(secret: str):
+    """The tablet opens the link of the QR code shown in the back-office, then confirms."""
+    try:
+        device = devices.pending_device(secret)
+    except DomainError as error:
+        return render_template("checkin/pair_invalid.html", message=error.message), 410
+    form = PairForm()
+    if form.validate_on_submit():
+        try:
+            device, token = devices.pair(secret)
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("checkin/pair_invalid.html", message=error.message), 410
+        db.session.commit()
+        response = redirect(url_for(".desk", event_id=device.event_id))
+        response.set_cookie(
+            devices.COOKIE_NAME,
+            token,
+            expires=device.expires_at,
+            httponly=True,
+            samesite="Strict",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+        flash(_("La tablette est prête : %(name)s.", name=device.name), "success")
+        return response
+    return render_template("checkin/pair.html", device=device, form=form)
+
+
+def _load_event(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _desk(event: Event, *, result=None, error=None, status: int = 200, code_form=None):
+    response = make_response(
+        render_template(
+            "checkin/desk.html",
+            event=event,
+            device=current_device(),
+            code_form=code_form or CheckInCodeForm(formdata=None, nonce=new_nonce()),
+            result=result,
+            error=error,
+            undo_form=UndoForm(),
+            figures=desk_figures(event),
+            recent=recent_check_ins(event),
+            already_message=services.already_message,
+        ),
+        status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/etapes/<int:event_id>")
+@device_or_staff
+def desk(event_id: int):
+    return _desk(_load_event(event_id))
+
+
+@bp.route("/etapes/<int:event_id>/code", methods=["POST"])
+@device_or_staff
+def check_in_code(event_id: int):
+    """A code from the scanner field (or typed): the answer fills the screen."""
+    event = _load_event(event_id)
+    form = CheckInCodeForm()
+    if not form.validate_on_submit():
+        return _desk(event, code_form=form, status=422)
+    method = CheckInMethod(form.method.data)
+    try:
+        result = services.check_in(
+            event, form.code.data, actor=actor(), method=method, nonce=form.nonce.data
+        )
+    except services.CheckInError as error:
+        db.session.rollback()
+        services.record_refusal(
+            event, form.code.data, error, actor=actor(), method=method, nonce=form.nonce.data
+        )
+        db.session.commit()
+        return _desk(event, error=error, status=REFUSAL_STATUS.get(error.code, 422))
+    db.session.commit()
+    return _desk(event, result=result)
+
+
+@bp.route("/etapes/<int:event_id>/recherche")
+@device_or_staff
+def search(event_id: int):
+    """People of the étape by name, phone or code, to confirm from a list."""
+    event = _load_event(event_id)
+    query = request.args.get("q", "")[:80]
+    people = services.search(event, query)
+    response = make_response(
+        render_template(
+            "checkin/search.html",
+            event=event,
+            device=current_device(),
+            query=query,
+            people=people,
+            checked_in=services.check_ins_by_registration(event, people),
+            person_form=CheckInPersonForm(formdata=None),
+            nonce=new_nonce,
+            already_message=services.already_message,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/etapes/<int:event_id>/personnes/<int:registration_id>", methods=["POST"])
+@device_or_staff
+def check_in_person(event_id: int, registration_id: int):
+    event = _load_event(event_id)
+    form = CheckInPersonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = services.check_in_registration(
+            event, registration_id, actor=actor(), nonce=form.nonce.data
+        )
+    except services.CheckInError as error:
+        db.session.rollback()
+        services.record_refusal(
+            event,
+            "",
+            error,
+            actor=actor(),
+            method=CheckInMethod.SEARCH,
+            nonce=form.nonce.data,
+        )
+        db.session.commit()
+        return _desk(event, error=error, status=REFUSAL_STATUS.get(error.code, 422))
+    db.session.commit()
+    return _desk(event, result=result)
+
+
+@bp.route("/etapes/<int:event_id>/annuler/<int:check_in_id>", methods=["POST"])
+@device_or_staff
+def undo(event_id: int, check_in_id: int):
+    event = _load_event(event_id)
+    if not UndoForm().validate_on_submit():
+        abort(400)
+    try:
+        registration = services.undo_check_in(event, check_in_id, actor=actor())
+    except services.CheckInError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Enregistrement annulé : %(name)s n'est plus comptée comme arrivée.",
+                name=registration.candidate.full_name,
+            ),
+            "success",
+        )
+    return redirect(url_for(".desk", event_id=event.id))
+
+
+@bp.before_app_request
+def _forget_device():
+    g.pop("checkin_device", None)

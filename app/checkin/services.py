@@ -1,0 +1,416 @@
+"""Check-in at the door: one service for the tablet page, the API and the back-office.
+
+`check_in` is atomic: it locks the registration row, lets a registration in once (the
+unique `CheckIn.registration_id` backs the lock), and is idempotent through the client's
+nonce: a retried or replayed request (the offline queue sent twice) gets the first answer
+and writes nothing. Every attempt is kept in `CheckInAttempt` with its device, user and scan
+time; refusals are recorded by `record_refusal` after the caller rolled back.
+
+CheckInError codes: invalid_code, unknown_code, other_event, cancelled, waitlisted,
+invalid_nonce, not_checked_in, undo_too_late.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.candidates.models import Candidate, Registration, RegistrationStatus, name_key
+from app.candidates.tickets import TICKET_ALPHABET, normalise_ticket_code
+from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice, CheckInMethod
+from app.db import lock_for_update, utcnow
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.formatting import hour, long_date
+from app.interviews.models import Interview
+from app.interviews.services import booking
+
+#: How long after a check-in the tablet may undo it.
+UNDO_WINDOW = timedelta(minutes=1)
+#: A scan time sent by a tablet may be this far in the future (clocks drift) or past.
+SCAN_CLOCK_SKEW = timedelta(minutes=5)
+SCAN_MAX_AGE = timedelta(days=1)
+
+_NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+CHECKED_IN = "checked_in"
+ALREADY_CHECKED_IN = "already_checked_in"
+UNDONE = "undone"
+
+
+class CheckInError(DomainError):
+    """A check-in refused; `registration` is set when the code named one."""
+
+    def __init__(self, message: str, code: str, registration: Registration | None = None):
+        super().__init__(message, code)
+        self.registration = registration
+
+
+@dataclass
+class CheckInResult:
+    """A registration let in now (`checked_in`) or before (`already_checked_in`)."""
+
+    status: str
+    registration: Registration
+    check_in: CheckIn | None
+    #: Answered from the nonce of an earlier request: nothing was written.
+    replayed: bool = False
+    interviews: list[Interview] = field(default_factory=list)
+
+    @property
+    def checked_in_now(self) -> bool:
+        return self.status == CHECKED_IN
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who checks in: a paired tablet, a signed-in staff member, or both."""
+
+    device: CheckInDevice | None = None
+    user: User | None = None
+
+    @property
+    def ids(self) -> dict:
+        return {
+            "device_id": self.device.id if self.device else None,
+            "user_id": self.user.id if self.user else None,
+        }
+
+
+def check_nonce(nonce: str | None) -> str | None:
+    """The client's nonce, checked; None when none was sent (then nothing is idempotent)."""
+    if nonce in (None, ""):
+        return None
+    if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
+        raise CheckInError(
+            _("Identifiant de lecture (nonce) invalide : 8 à 64 lettres, chiffres, - ou _."),
+            "invalid_nonce",
+        )
+    return nonce
+
+
+def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """When the tablet scanned: its own time when plausible, else the server's."""
+    if scanned_at is None or scanned_at.tzinfo is None:
+        return now
+    if scanned_at > now + SCAN_CLOCK_SKEW or scanned_at < now - SCAN_MAX_AGE:
+        return now
+    return min(scanned_at, now)
+
+
+def check_in(
+    event: Event,
+    raw_code: str,
+    *,
+    actor: Actor,
+    method: CheckInMethod = CheckInMethod.SCANNER,
+    nonce: str | None = None,
+    scanned_at: datetime | None = None,
+    offline: bool = False,
+) -> CheckInResult:
+    """Let the holder of a ticket code in at `event`.
+
+    Raises CheckInError invalid_code, unknown_code, other_event, cancelled, waitlisted,
+    invalid_nonce. The caller commits (or, on error, rolls back and `record_refusal`s)."""
+    nonce = check_nonce(nonce)
+    replay = _replay(event, nonce)
+    if replay is not None:
+        return replay
+    code = normalise_ticket_code(raw_code)
+    if code is None:
+        raise CheckInError(
+            _(
+                "Ce n'est pas un code de billet : il a 8 lettres et chiffres, par exemple "
+                "7K3M-Q9ZP. Cherchez la personne par son nom."
+            ),
+            "invalid_code",
+        )
+    registration = _locked(Registration.ticket_code == code)
+    if registration is None:
+        raise CheckInError(
+            _("Code inconnu : vérifiez-le, ou cherchez la personne par son nom."),
+            "unknown_code",
+        )
+    return _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, offline)
+
+
+def check_in_registration(
+    event: Event,
+    registration_id: int,
+    *,
+    actor: Actor,
+    method: CheckInMethod = CheckInMethod.SEARCH,
+    nonce: str | None = None,
+    scanned_at: datetime | None = None,
+) -> CheckInResult:
+    """Let a registration found by name in at `event` (same rules as `check_in`)."""
+    nonce = check_nonce(nonce)
+    replay = _replay(event, nonce)
+    if replay is not None:
+        return replay
+    registration = _locked(Registration.id == registration_id)
+    if registration is None:
+        raise CheckInError(_("Cette inscription n'existe pas."), "unknown_code")
+    return _let_in(
+        event, registration, registration.ticket_code, actor, method, nonce, scanned_at, False
+    )
+
+
+def _locked(criterion) -> Registration | None:
+    return db.session.scalar(
+        lock_for_update(
+            select(Registration).where(criterion).execution_options(populate_existing=True),
+            db.session.get_bind().dialect.name,
+            of=Registration,
+        )
+    )
+
+
+def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, offline):
+    if registration.event_id != event.id:
+        other = registration.event
+        raise CheckInError(
+            _(
+                "Inscrite à une autre étape : %(town)s, le %(date)s. Elle n'est pas attendue ici.",
+                town=other.venue.town,
+                date=long_date(other.date),
+            ),
+            "other_event",
+            registration,
+        )
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise CheckInError(
+            _("Inscription annulée. La personne peut être inscrite sur place."),
+            "cancelled",
+            registration,
+        )
+    if registration.status == RegistrationStatus.WAITLISTED:
+        raise CheckInError(
+            _("Sur liste d'attente : pas de place confirmée. Elle peut être admise sur place."),
+            "waitlisted",
+            registration,
+        )
+    now = utcnow()
+    existing = _check_in_of(registration.id)
+    status = ALREADY_CHECKED_IN
+    if existing is None:
+        existing = CheckIn(
+            registration_id=registration.id,
+            event_id=event.id,
+            method=method,
+            checked_in_at=now,
+            scanned_at=scan_time(scanned_at, now),
+            **actor.ids,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(existing)
+        except IntegrityError:  # let in meanwhile by another request (the lock's backstop)
+            existing = _check_in_of(registration.id)
+        else:
+            status = CHECKED_IN
+    attempt = CheckInAttempt(
+        event_id=event.id,
+        nonce=nonce,
+        code=logged_code(raw_code),
+        registration_id=registration.id,
+        result=status,
+        method=method,
+        offline=offline,
+        scanned_at=scan_time(scanned_at, now),
+        **actor.ids,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # the same nonce, sent twice at once: the first one answers
+        replay = _replay(event, nonce)
+        if replay is not None:
+            return replay
+        raise
+    return CheckInResult(
+        status, registration, existing, interviews=booking.active_interviews_of(registration.id)
+    )
+
+
+def logged_code(raw_code) -> str:
+    """What was sent, fit for the audit trail: printable characters only (PostgreSQL
+    refuses NUL bytes), at most 40."""
+    if not isinstance(raw_code, str):
+        return ""
+    return "".join(c for c in raw_code[:200] if c.isprintable())[:40]
+
+
+def _check_in_of(registration_id: int) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.registration_id == registration_id))
+
+
+def _replay(event: Event, nonce: str | None) -> CheckInResult | None:
+    """The answer already given to this nonce, or None. A refusal is answered again by
+    the rules (nothing was written for it but its audit row)."""
+    if nonce is None:
+        return None
+    attempt = db.session.scalar(select(CheckInAttempt).where(CheckInAttempt.nonce == nonce))
+    if attempt is None or attempt.result not in (CHECKED_IN, ALREADY_CHECKED_IN):
+        return None
+    if attempt.event_id != event.id:
+        raise CheckInError(
+            _("Cette lecture a déjà été envoyée pour une autre étape."), "invalid_nonce"
+        )
+    registration = attempt.registration
+    return CheckInResult(
+        attempt.result,
+        registration,
+        _check_in_of(registration.id),
+        replayed=True,
+        interviews=booking.active_interviews_of(registration.id),
+    )
+
+
+def record_refusal(
+    event: Event,
+    raw_code: str,
+    error: CheckInError,
+    *,
+    actor: Actor,
+    method: CheckInMethod,
+    nonce: str | None = None,
+    scanned_at: datetime | None = None,
+    offline: bool = False,
+) -> None:
+    """Keep a refused attempt in the audit trail (after the caller rolled back)."""
+    if error.code == "invalid_nonce":
+        nonce = None
+    elif nonce is not None and db.session.scalar(
+        select(CheckInAttempt.id).where(CheckInAttempt.nonce == nonce)
+    ):
+        return  # a replay of a refusal already kept
+    registration = error.registration
+    now = utcnow()
+    attempt = CheckInAttempt(
+        event_id=event.id,
+        nonce=nonce,
+        code=logged_code(raw_code),
+        registration_id=registration.id if registration is not None else None,
+        result=error.code,
+        method=method,
+        offline=offline,
+        scanned_at=scan_time(scanned_at, now),
+        created_at=now,
+        **actor.ids,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        pass  # the same refused nonce, twice at once: kept once
+
+
+def undo_check_in(event: Event, check_in_id: int, *, actor: Actor) -> Registration:
+    """Take back a check-in made by mistake: within UNDO_WINDOW from a tablet, any time
+    for staff. Raises CheckInError not_checked_in, undo_too_late."""
+    existing = db.session.scalar(
+        select(CheckIn).where(CheckIn.id == check_in_id, CheckIn.event_id == event.id)
+    )
+    if existing is None:
+        raise CheckInError(_("Cet enregistrement a déjà été annulé."), "not_checked_in")
+    registration = _locked(Registration.id == existing.registration_id)
+    existing = _check_in_of(registration.id)
+    if existing is None or existing.id != check_in_id:
+        raise CheckInError(_("Cet enregistrement a déjà été annulé."), "not_checked_in")
+    now = utcnow()
+    staff = actor.user is not None and actor.user.is_staff
+    if not staff and now - existing.checked_in_at > UNDO_WINDOW:
+        raise CheckInError(
+            _("Trop tard pour annuler depuis la tablette : demandez à un coordinateur."),
+            "undo_too_late",
+            registration,
+        )
+    db.session.delete(existing)
+    db.session.add(
+        CheckInAttempt(
+            event_id=event.id,
+            code=registration.ticket_code,
+            registration_id=registration.id,
+            result=UNDONE,
+            method=existing.method,
+            scanned_at=now,
+            created_at=now,
+            **actor.ids,
+        )
+    )
+    db.session.flush()
+    return registration
+
+
+def already_message(check_in: CheckIn) -> str:
+    """ "déjà enregistrée à 9 h 42 (Tablette 2)"."""
+    at = hour(check_in.checked_in_at)
+    if check_in.device is not None:
+        return _("Déjà enregistrée à %(time)s (%(device)s).", time=at, device=check_in.device.name)
+    return _("Déjà enregistrée à %(time)s (accueil).", time=at)
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 20
+
+
+def search(event: Event, query: str) -> list[Registration]:
+    """Registrations of the étape (any status) matching a name, a phone number or a ticket
+    code, at most SEARCH_LIMIT, confirmed ones first."""
+    query = (query or "").strip()[:80]
+    if len(query) < 2:
+        return []
+    conditions = []
+    key = name_key(query)
+    if key:  # every word, in any order: "sylvie martin" finds "Martin Sylvie"
+        conditions.append(
+            and_(
+                *(
+                    Candidate.search_key.like(f"%{_escape(word)}%", escape="\\")
+                    for word in key.split()[:4]
+                )
+            )
+        )
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4:
+        national = digits[1:] if digits.startswith("0") else digits
+        conditions.append(Candidate.phone.like(f"%{national}%"))
+    code = re.sub(r"[\s\-_.]", "", query).upper()
+    if len(code) >= 4 and code.isascii() and all(c in TICKET_ALPHABET for c in code):
+        conditions.append(Registration.ticket_code.like(f"{code}%"))
+    if not conditions:
+        return []
+    status_order = case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Registration.candidate)
+            .where(Registration.event_id == event.id, or_(*conditions))
+            .order_by(status_order, Candidate.last_name, Candidate.first_name)
+            .limit(SEARCH_LIMIT)
+        ).unique()
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def check_ins_by_registration(event: Event, people: list[Registration]) -> dict[int, CheckIn]:
+    """The check-ins of these registrations, by registration id."""
+    ids = [registration.id for registration in people]
+    if not ids:
+        return {}
+    return {
+        check_in.registration_id: check_in
+        for check_in in db.session.scalars(
+            select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.registration_id.in_(ids))
+        )
+    }

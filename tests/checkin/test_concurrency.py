@@ -1,0 +1,73 @@
+"""Twenty tablets scanning one ticket at once, the same request sent twenty times, and an
+offline queue replayed twice: one check-in, never an error. SQLite and PostgreSQL."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.checkin import services
+from app.checkin.models import CheckIn, CheckInAttempt, CheckInMethod
+from app.events.models import Event
+from app.extensions import db
+from tests.candidates.test_concurrency import run_together, unexpected
+
+pytestmark = pytest.mark.slow
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def scan(app, event_id, code, nonce, offline=False):
+    event = db.session.get(Event, event_id)
+    return services.check_in(
+        event,
+        code,
+        actor=services.Actor(),
+        nonce=nonce,
+        offline=offline,
+        method=CheckInMethod.CAMERA,
+    )
+
+
+def test_twenty_scans_of_one_ticket_at_once_let_it_in_once(app, day):
+    event, (sylvie, *_others) = day
+    event_id, code = event.id, sylvie.ticket_code  # read here: threads share no objects
+    outcomes = run_together(
+        app, 20, lambda i: scan(app, event_id, code, f"parallel-{i:04d}").status
+    )
+    assert unexpected(outcomes) == []
+    assert sorted(outcomes).count("checked_in") == 1
+    assert outcomes.count("already_checked_in") == 19
+    assert count(CheckIn) == 1 and count(CheckInAttempt) == 20
+
+
+def test_one_request_sent_twenty_times_at_once_is_answered_once(app, day):
+    event, (sylvie, *_others) = day
+    event_id, code = event.id, sylvie.ticket_code
+    outcomes = run_together(app, 20, lambda _i: scan(app, event_id, code, "same-nonce-0001").status)
+    assert unexpected(outcomes) == []
+    assert outcomes == ["checked_in"] * 20
+    assert count(CheckIn) == 1 and count(CheckInAttempt) == 1
+
+
+def test_an_offline_queue_replayed_twice_creates_nothing_new(app, day):
+    event, people = day
+    event_id = event.id
+    queue = [(person.ticket_code, f"queue-{index:04d}") for index, person in enumerate(people)]
+    queue.append((people[0].ticket_code, "queue-0099"))  # scanned twice while offline
+
+    def replay():
+        answers = []
+        for code, nonce in queue:
+            answers.append(scan(app, event_id, code, nonce, offline=True).status)
+            db.session.commit()
+        return answers
+
+    first = replay()
+    assert first == ["checked_in"] * 3 + ["already_checked_in"]
+    rows = (count(CheckIn), count(CheckInAttempt))
+    assert replay() == first
+    # Two tablets replaying their queues at the same time: still nothing new.
+    outcomes = run_together(app, 2, lambda _i: replay())
+    assert unexpected(outcomes) == [] and outcomes == [first, first]
+    assert (count(CheckIn), count(CheckInAttempt)) == rows == (3, 4)
