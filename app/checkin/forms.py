@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from app.checkin.models import CheckInMethod
@@ -36,7 +36,9 @@ class CheckInCodeForm(FlaskForm):
     )
     nonce = HiddenField()
     method = SelectField(
-        choices=[(m.value, m.value) for m in (CheckInMethod.SCANNER, CheckInMethod.CAMERA)],
+        choices=[
+            SelectChoice(m.value, m.value) for m in (CheckInMethod.SCANNER, CheckInMethod.CAMERA)
+        ],
         default=CheckInMethod.SCANNER.value,
         validate_choice=True,
     )

@@ -3,6 +3,7 @@
 from datetime import time
 
 import pytest
+from flask import g
 
 from app.checkin import devices
 from app.extensions import db
@@ -11,6 +12,21 @@ from tests.interviews.conftest import (  # noqa: F401
     make_registration,
     staff_user,
 )
+
+
+def _forget_signed_in_user() -> None:
+    g.pop("_login_user", None)
+
+
+@pytest.fixture
+def app(make_app):
+    """As the main `app`, but each request reads its own client's session: the shared app
+    context of a test would otherwise keep the first signed-in user (Flask-Login caches it
+    in `g`) for the tablet's client too."""
+    application = make_app()
+    application.before_request(_forget_signed_in_user)
+    with application.app_context():
+        yield application
 
 
 @pytest.fixture
