@@ -94,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.candidates.admin import bp as candidates_admin_bp
     from app.candidates.routes import bp as candidates_bp
     from app.checkin.admin import bp as checkin_admin_bp
+    from app.checkin.api import bp as api_bp
     from app.checkin.routes import bp as checkin_bp
     from app.employers.routes import bp as employers_bp
     from app.errors import register_error_handlers
@@ -118,6 +119,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         employer_portal_bp,
         checkin_bp,
         checkin_admin_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -67,7 +67,11 @@ def register_error_handlers(app):
         status = error.code or 500
         if status in (401,):
             status = 403
-        return render_error(status if status in _titles() else 400)
+        body, status = render_error(status if status in _titles() else 400)
+        headers = {}
+        if status == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)  # required by RFC 9110
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

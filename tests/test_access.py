@@ -56,6 +56,7 @@ PUBLIC_ENDPOINTS = {
     "auth.employer_sign_in_code",
     "auth.employer_sign_in_link",
     "checkin.pair",
+    "api.openapi",
 }
 
 

@@ -214,25 +214,33 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
             existing = _check_in_of(registration.id)
         else:
             status = CHECKED_IN
-    attempt = CheckInAttempt(
-        event_id=event.id,
-        nonce=nonce,
-        code=logged_code(raw_code),
-        registration_id=registration.id,
-        result=status,
-        method=method,
-        offline=offline,
-        scanned_at=scan_time(scanned_at, now),
+    fields = {
+        "code": logged_code(raw_code),
+        "registration_id": registration.id,
+        "result": status,
+        "method": method,
+        "offline": offline,
+        "scanned_at": scan_time(scanned_at, now),
         **actor.ids,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:  # the same nonce, sent twice at once: the first one answers
-        replay = _replay(event, nonce)
-        if replay is not None:
-            return replay
-        raise
+    }
+    earlier = _attempt_of(nonce)
+    if earlier is not None and earlier.result in (CHECKED_IN, ALREADY_CHECKED_IN):
+        return _replay(event, nonce)  # answered meanwhile, by the same request sent twice
+    if earlier is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CheckInAttempt(event_id=event.id, nonce=nonce, **fields))
+        except IntegrityError:  # the same nonce, sent twice at once: the first one answers
+            replay = _replay(event, nonce)
+            if replay is not None:
+                return replay
+            earlier = _attempt_of(nonce)
+    if earlier is not None:
+        # The nonce of a refused try, sent again once the person may come in: one row
+        # per nonce, now telling what happened last.
+        for name, value in fields.items():
+            setattr(earlier, name, value)
+        db.session.flush()
     return CheckInResult(
         status, registration, existing, interviews=booking.active_interviews_of(registration.id)
     )
@@ -250,18 +258,26 @@ def _check_in_of(registration_id: int) -> CheckIn | None:
     return db.session.scalar(select(CheckIn).where(CheckIn.registration_id == registration_id))
 
 
+def _attempt_of(nonce: str | None) -> CheckInAttempt | None:
+    if nonce is None:
+        return None
+    return db.session.scalar(select(CheckInAttempt).where(CheckInAttempt.nonce == nonce))
+
+
 def _replay(event: Event, nonce: str | None) -> CheckInResult | None:
     """The answer already given to this nonce, or None. A refusal is answered again by
     the rules (nothing was written for it but its audit row)."""
     if nonce is None:
         return None
-    attempt = db.session.scalar(select(CheckInAttempt).where(CheckInAttempt.nonce == nonce))
-    if attempt is None or attempt.result not in (CHECKED_IN, ALREADY_CHECKED_IN):
+    attempt = _attempt_of(nonce)
+    if attempt is None:
         return None
     if attempt.event_id != event.id:
         raise CheckInError(
             _("Cette lecture a déjà été envoyée pour une autre étape."), "invalid_nonce"
         )
+    if attempt.result not in (CHECKED_IN, ALREADY_CHECKED_IN):
+        return None
     registration = attempt.registration
     return CheckInResult(
         attempt.result,

@@ -1,0 +1,285 @@
+"""The JSON API under /api/v1/ (described by `openapi.py`, served at /api/v1/openapi.json).
+
+Authenticated by a tablet paired for the étape (its cookie) or a staff session. Requests
+that change something send JSON (`Content-Type: application/json`), which a page of another
+site cannot do without the browser asking first: with SameSite cookies, that is the CSRF
+protection here, so the blueprint is exempt from the form tokens (an offline queue may be
+sent hours after its page was loaded). Errors are `{"error": {"code", "message"}}`.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+
+from app.auth.permissions import public
+from app.checkin import services
+from app.checkin.models import CheckIn, CheckInMethod
+from app.checkin.openapi import openapi_document
+from app.checkin.permissions import device_or_staff
+from app.checkin.queries import desk_figures, recent_check_ins
+from app.checkin.routes import REFUSAL_STATUS, actor
+from app.extensions import csrf, db
+from app.interviews.models import Interview
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+API_METHODS = {
+    "camera": CheckInMethod.CAMERA,
+    "scanner": CheckInMethod.SCANNER,
+    "search": CheckInMethod.SEARCH,
+}
+
+
+class BadRequest(Exception):
+    """The request itself is malformed (400), or not JSON (415)."""
+
+    def __init__(self, message: str, code: str = "invalid_request", status: int = 400):
+        super().__init__(message)
+        self.message, self.code, self.status = message, code, status
+
+
+def error_response(code: str, message: str, status: int):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(error: BadRequest):
+    return error_response(error.code, error.message, error.status)
+
+
+def _load_event(event_id: int):
+    from app.events.models import Event
+
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise BadRequest(_("Étape introuvable."), "not_found", 404)
+    return event
+
+
+def _json_body() -> dict:
+    if not request.is_json:
+        raise BadRequest(
+            _("Envoyez du JSON (Content-Type: application/json)."), "unsupported_media_type", 415
+        )
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_("Le corps de la requête doit être un objet JSON."))
+    return body
+
+
+def _string(body: dict, name: str, *, required: bool = False, max_length: int = 200):
+    if name not in body:
+        if required:
+            raise BadRequest(_("Le champ « %(name)s » manque.", name=name))
+        return None
+    value = body[name]
+    if not isinstance(value, str) or len(value) > max_length:
+        raise BadRequest(
+            _(
+                "Le champ « %(name)s » doit être un texte de %(max)d caractères au plus.",
+                name=name,
+                max=max_length,
+            )
+        )
+    return value
+
+
+def _scanned_at(body: dict) -> datetime | None:
+    value = _string(body, "scanned_at", max_length=40)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise BadRequest(
+            _(
+                "« scanned_at » doit être une date ISO 8601 avec fuseau, par exemple 2026-12-02T09:42:00Z."
+            )
+        )
+    return parsed
+
+
+def person_json(registration) -> dict:
+    person = registration.candidate
+    return {
+        "registration_id": registration.id,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "status": registration.status.value,
+        "ticket_code": registration.ticket_code,
+    }
+
+
+def check_in_json(check_in: CheckIn | None) -> dict | None:
+    if check_in is None:
+        return None
+    return {
+        "id": check_in.id,
+        "checked_in_at": check_in.checked_in_at.isoformat(),
+        "scanned_at": check_in.scanned_at.isoformat(),
+        "method": check_in.method.value,
+        "device": check_in.device.name if check_in.device else None,
+    }
+
+
+def interview_json(interview: Interview) -> dict:
+    from app.formatting import hour
+
+    return {
+        "starts_at": interview.starts_at.strftime("%H:%M"),
+        "time": hour(interview.starts_at),
+        "table": interview.slot.table_label,
+        "employer": interview.slot.participation.establishment.display_name,
+    }
+
+
+def result_json(result: services.CheckInResult) -> dict:
+    person = result.registration.candidate
+    if result.checked_in_now:
+        message = _("Bienvenue %(name)s", name=person.full_name)
+    elif result.check_in is not None:
+        message = f"{person.full_name} : {services.already_message(result.check_in)}"
+    else:
+        message = _("%(name)s : enregistrement annulé depuis.", name=person.full_name)
+    return {
+        "result": result.status,
+        "replayed": result.replayed,
+        "message": message,
+        "person": person_json(result.registration),
+        "check_in": check_in_json(result.check_in),
+        "interviews": [interview_json(i) for i in result.interviews],
+    }
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.route("/events/<int:event_id>/check-ins", methods=["POST"])
+@device_or_staff
+def create_check_in(event_id: int):
+    """Check in a ticket code (or a registration found by name)."""
+    event = _load_event(event_id)
+    body = _json_body()
+    nonce = _string(body, "nonce", required=True, max_length=64)
+    code = _string(body, "code")
+    registration_id = body.get("registration_id")
+    if "registration_id" in body and (
+        isinstance(registration_id, bool)
+        or not isinstance(registration_id, int)
+        or not 1 <= registration_id <= 2**31 - 1
+    ):
+        raise BadRequest(_("« registration_id » doit être un nombre entier positif."))
+    if (code is None) == (registration_id is None):
+        raise BadRequest(_("Envoyez soit « code », soit « registration_id »."))
+    method_name = _string(body, "method", max_length=20) or (
+        "search" if registration_id is not None else "scanner"
+    )
+    if method_name not in API_METHODS:
+        raise BadRequest(_("« method » vaut camera, scanner ou search."))
+    offline = body.get("offline", False)  # null is not a boolean either
+    if not isinstance(offline, bool):
+        raise BadRequest(_("« offline » vaut true ou false."))
+    scanned_at = _scanned_at(body)
+    method = API_METHODS[method_name]
+    try:
+        if registration_id is not None:
+            result = services.check_in_registration(
+                event,
+                registration_id,
+                actor=actor(),
+                method=method,
+                nonce=nonce,
+                scanned_at=scanned_at,
+            )
+        else:
+            result = services.check_in(
+                event,
+                code,
+                actor=actor(),
+                method=method,
+                nonce=nonce,
+                scanned_at=scanned_at,
+                offline=offline,
+            )
+    except services.CheckInError as error:
+        db.session.rollback()
+        services.record_refusal(
+            event,
+            code or "",
+            error,
+            actor=actor(),
+            method=method,
+            nonce=nonce,
+            scanned_at=scanned_at,
+            offline=offline,
+        )
+        db.session.commit()
+        body = {"error": {"code": error.code, "message": error.message}}
+        if error.registration is not None:
+            body["person"] = person_json(error.registration)
+        return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
+    db.session.commit()
+    return jsonify(result_json(result)), 201 if result.checked_in_now else 200
+
+
+@bp.route("/events/<int:event_id>/check-ins/<int:check_in_id>", methods=["DELETE"])
+@device_or_staff
+def delete_check_in(event_id: int, check_in_id: int):
+    """Undo a check-in (within a minute from a tablet)."""
+    event = _load_event(event_id)
+    try:
+        registration = services.undo_check_in(event, check_in_id, actor=actor())
+    except services.CheckInError as error:
+        db.session.rollback()
+        return error_response(error.code, error.message, REFUSAL_STATUS.get(error.code, 409))
+    db.session.commit()
+    return jsonify({"result": services.UNDONE, "person": person_json(registration)})
+
+
+@bp.route("/events/<int:event_id>/status")
+@device_or_staff
+def status(event_id: int):
+    """The étape now: people expected and arrived, the last arrivals."""
+    event = _load_event(event_id)
+    figures = desk_figures(event)
+    return jsonify(
+        {
+            "event": {
+                "id": event.id,
+                "town": event.venue.town,
+                "date": event.date.isoformat(),
+            },
+            "expected": figures.expected,
+            "arrived": figures.arrived,
+            "recent": [
+                {**check_in_json(c), "person": person_json(c.registration)}
+                for c in recent_check_ins(event)
+            ],
+        }
+    )
+
+
+@bp.route("/events/<int:event_id>/search")
+@device_or_staff
+def search(event_id: int):
+    """People of the étape by name, phone or ticket code (at least 2 characters)."""
+    event = _load_event(event_id)
+    query = request.args.get("q", "")
+    if len(query) > 200:
+        raise BadRequest(_("« q » : 200 caractères au plus."))
+    people = services.search(event, query)
+    checked_in = services.check_ins_by_registration(event, people)
+    return jsonify(
+        {
+            "people": [
+                {**person_json(r), "check_in": check_in_json(checked_in.get(r.id))} for r in people
+            ]
+        }
+    )
