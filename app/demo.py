@@ -643,6 +643,27 @@ def _load_tours() -> tuple[Tour, Tour]:
     return history, upcoming
 
 
+def _add_etape_of_the_day(upcoming: Tour) -> Event:
+    """An étape today at the first venue, this morning, to try the check-in tablets with
+    (its people were registered by phone: online registration closed yesterday)."""
+    today = today_in_paris()
+    venue = upcoming.events[0].venue
+    event = Event(
+        venue=venue,
+        date=today,
+        starts_at=time(9),
+        ends_at=time(12, 30),
+        capacity=120,
+        registration_opens_on=today - timedelta(days=30),
+        registration_closes_on=today - timedelta(days=1),
+        status=EventStatus.PUBLISHED,
+        notes="Étape de démonstration du jour : appairez une tablette depuis « Accueil et tablettes ».",
+    )
+    upcoming.events.append(event)
+    db.session.flush()
+    return event
+
+
 def _fake_details(fake, rng: random.Random) -> CandidateDetails:
     female = rng.random() < 0.52
     first_name = fake.first_name_female() if female else fake.first_name_male()
@@ -703,6 +724,8 @@ def _load_people(upcoming: Tour, seed: int) -> int:
         target = event.capacity + 6 if index == 1 else int(event.capacity * rng.uniform(0.25, 0.7))
         for _ in range(target):
             source = RegistrationSource.PHONE if rng.random() < 0.12 else RegistrationSource.ONLINE
+            if not event.registration_is_open(today_in_paris()):
+                source = RegistrationSource.PHONE
             registration = register(event.id, _fake_details(fake, rng), source=source, notify=False)
             created += 1
             if rng.random() < 0.04 and index != 1:
@@ -982,8 +1005,8 @@ def _load_employers(upcoming: Tour, admin: User, seed: int) -> dict[str, int | s
         wished = _load_wishes(registrations, accepted[event.id], rng)
         counts["wishes"] += sum(len(chosen) for chosen in wished.values())
         counts["reviews"] += _load_reviews(registrations, accepted[event.id], wished, rng)
-        if index == 0:
-            counts["interviews"] = _load_bookings(
+        if index == 0 or event.date == today_in_paris():
+            counts["interviews"] += _load_bookings(
                 event, registrations, accepted[event.id], wished, admin, rng
             )
     return counts
@@ -1009,6 +1032,7 @@ def load(with_people: bool, seed: int, if_empty: bool) -> None:
     _history, upcoming = _load_tours()
     admin = _ensure_admin()
     if with_people:
+        _add_etape_of_the_day(upcoming)
         people = _load_people(upcoming, seed)
         employers = _load_employers(upcoming, admin[0], seed)
         # Fictitious people and employers get no email: drop what the services queued.
@@ -1023,7 +1047,11 @@ def load(with_people: bool, seed: int, if_empty: bool) -> None:
             f"{employers['establishments']} établissements de {len(EMPLOYERS)} entreprises ; "
             f"{employers['participations']} participations aux étapes ({employers['requested']} en attente de décision) ; "
             f"{employers['wishes']} vœux, {employers['reviews']} avis sur des profils, "
-            f"{employers['interviews']} entretiens réservés à l'étape de {upcoming.events[0].venue.town}."
+            f"{employers['interviews']} entretiens réservés (étapes de {upcoming.events[0].venue.town} et du jour)."
+        )
+        click.echo(
+            f"Étape du jour : {upcoming.events[-1].venue.town}, aujourd'hui de 9 h à 12 h 30 "
+            "(accueil : Back-office, l'étape, « Accueil et tablettes »)."
         )
         click.echo(
             f"Espace employeur : {employers['sign_in']} (connexion par lien envoyé par e-mail)."

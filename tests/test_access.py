@@ -57,6 +57,7 @@ PUBLIC_ENDPOINTS = {
     "auth.employer_sign_in_link",
     "checkin.pair",
     "api.openapi",
+    "checkin.service_worker",
 }
 
 

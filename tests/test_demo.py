@@ -7,7 +7,7 @@ from stdnum.fr import siret as stdnum_siret
 from app.auth.models import Role, User
 from app.candidates.models import Registration, RegistrationStatus
 from app.employers.models import Company, Participation, ParticipationStatus
-from app.events.models import Event, Tour
+from app.events.models import Event, Tour, today_in_paris
 from app.events.rome import ROME_DOMAINS
 from app.extensions import db
 from app.interviews.models import (
@@ -111,7 +111,13 @@ def test_demo_employers_have_valid_sirets_offers_and_slots_at_the_upcoming_tour_
     statuses = db.session.scalars(select(Participation.status)).all()
     assert statuses.count(ParticipationStatus.REQUESTED) >= 1
     assert statuses.count(ParticipationStatus.REFUSED) == 1
-    assert [event.self_booking_open for event in upcoming] == [True] + [False] * 5
+    # Ordered by date: the étape of the day, then the tour's first (both with bookings).
+    assert upcoming[0].date == today_in_paris()
+    assert [event.self_booking_open for event in upcoming] == [True, True] + [False] * 5
+    of_the_day = db.session.scalars(
+        select(Interview).join(Registration).where(Registration.event_id == upcoming[0].id)
+    ).all()
+    assert len(of_the_day) >= 15
 
     history = select(Event.id).join(Tour).where(Tour.slug == "jdt-2023")
     assert not db.session.scalar(

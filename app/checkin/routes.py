@@ -2,6 +2,8 @@
 name, with an undo. Pages work without JavaScript; `checkin.js` adds the camera and the
 offline queue on top, through the API."""
 
+import hashlib
+import os
 import secrets
 
 from flask import (
@@ -209,6 +211,29 @@ def undo(event_id: int, check_in_id: int):
             "success",
         )
     return redirect(url_for(".desk", event_id=event.id))
+
+
+#: What the service worker keeps for the tablet to open offline.
+SHELL_FILES = ("css/site.css", "css/checkin.css", "js/checkin.js", "vendor/jsqr/jsQR.js")
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The tablet's service worker, served from /accueil/ so that it may keep its pages."""
+    folder = current_app.static_folder
+    stamps = "".join(str(int(os.path.getmtime(os.path.join(folder, name)))) for name in SHELL_FILES)
+    response = make_response(
+        render_template(
+            "checkin/sw.js",
+            version=hashlib.sha256(stamps.encode()).hexdigest()[:12],
+            shell=[url_for("static", filename=name) for name in SHELL_FILES],
+        )
+    )
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Service-Worker-Allowed"] = "/accueil/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.before_app_request
