@@ -39,7 +39,7 @@ def _load_device_or_404(event, device_id: int) -> CheckInDevice:
 def result_labels() -> dict[str, str]:
     return {
         "checked_in": _("Entrée enregistrée"),
-        "already_checked_in": _("Déjà enregistrée"),
+        "already_checked_in": _("Déjà enregistré(e)"),
         "undone": _("Enregistrement annulé"),
         "invalid_code": _("Code illisible"),
         "unknown_code": _("Code inconnu"),

@@ -123,7 +123,7 @@ def openapi_document() -> dict:
                             },
                         },
                         "200": {
-                            "description": "Déjà enregistrée (ou réponse rejouée).",
+                            "description": "Déjà enregistré(e) (ou réponse rejouée).",
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/CheckInResult"}

@@ -205,7 +205,7 @@ def undo(event_id: int, check_in_id: int):
         db.session.commit()
         flash(
             _(
-                "Enregistrement annulé : %(name)s n'est plus comptée comme arrivée.",
+                "Enregistrement annulé : %(name)s n'est plus compté(e) parmi les arrivées.",
                 name=registration.candidate.full_name,
             ),
             "success",

@@ -176,7 +176,7 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
         other = registration.event
         raise CheckInError(
             _(
-                "Inscrite à une autre étape : %(town)s, le %(date)s. Elle n'est pas attendue ici.",
+                "Inscrit(e) à une autre étape : %(town)s, le %(date)s. Elle n'est pas attendue ici.",
                 town=other.venue.town,
                 date=long_date(other.date),
             ),
@@ -365,11 +365,11 @@ def undo_check_in(event: Event, check_in_id: int, *, actor: Actor) -> Registrati
 
 
 def already_message(check_in: CheckIn) -> str:
-    """ "déjà enregistrée à 9 h 42 (Tablette 2)"."""
+    """ "déjà enregistré(e) à 9 h 42 (Tablette 2)"."""
     at = hour(check_in.checked_in_at)
     if check_in.device is not None:
-        return _("Déjà enregistrée à %(time)s (%(device)s).", time=at, device=check_in.device.name)
-    return _("Déjà enregistrée à %(time)s (accueil).", time=at)
+        return _("Déjà enregistré(e) à %(time)s (%(device)s).", time=at, device=check_in.device.name)
+    return _("Déjà enregistré(e) à %(time)s (accueil).", time=at)
 
 
 # --- Search ---------------------------------------------------------------------------------

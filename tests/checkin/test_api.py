@@ -39,7 +39,7 @@ def test_check_in_by_code_then_already_then_undo(app, day, make_device):
     assert replay.status_code == 201 and replay.get_json()["replayed"] is True
     again = post(tablet, event, {"code": sylvie.ticket_code, "nonce": "api-nonce-0002"})
     assert again.status_code == 200 and again.get_json()["result"] == "already_checked_in"
-    assert "Déjà enregistrée à" in again.get_json()["message"]
+    assert "Déjà enregistré(e) à" in again.get_json()["message"]
     status = tablet.get(f"/api/v1/events/{event.id}/status").get_json()
     assert (status["expected"], status["arrived"]) == (3, 1)
     assert status["recent"][0]["person"]["last_name"] == "Martin"

@@ -60,7 +60,7 @@ def test_a_paired_tablet_checks_people_in_at_its_etape(app, admin_client, day):
     assert "Bienvenue Sylvie Martin" in text_of(scan(tablet, event, sylvie.ticket_code))
     again = scan(tablet, event, sylvie.ticket_code, nonce="nonce-route-0002")
     assert again.status_code == 200
-    assert re.search(r"Déjà enregistrée à \d+ h( \d\d)? \(Tablette 1\)", text_of(again))
+    assert re.search(r"Déjà enregistré\(e\) à \d+\sh(\s\d\d)? \(Tablette 1\)", text_of(again))
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
     check_in = db.session.scalars(select(CheckIn)).one()
     assert check_in.device.name == "Tablette 1"
@@ -74,7 +74,7 @@ def test_refusals_fill_the_screen_in_red_with_a_4xx(
     cases = [
         ("n'importe quoi", 422, "Ce n'est pas un code de billet"),
         ("ZZZZ-ZZZZ", 404, "Code inconnu"),
-        (stranger.ticket_code, 409, "Inscrite à une autre étape : Roubaix"),
+        (stranger.ticket_code, 409, "Inscrit(e) à une autre étape : Roubaix"),
         ("", 422, "Scannez le billet ou tapez son code"),
     ]
     for index, (code, status, words) in enumerate(cases):
@@ -101,7 +101,7 @@ def test_search_then_confirm_from_the_list(app, staff_client, day):
     listed = text_of(
         staff_client.get(f"/accueil/etapes/{event.id}/recherche", query_string={"q": "hélène"})
     )
-    assert "Déjà enregistrée à" in listed and "Enregistrer l'arrivée" not in listed
+    assert "Déjà enregistré(e) à" in listed and "Enregistrer l'arrivée" not in listed
     nothing = text_of(staff_client.get(f"/accueil/etapes/{event.id}/recherche?q=Zorglub"))
     assert "Personne ne correspond à « Zorglub »" in nothing
 
@@ -112,7 +112,7 @@ def test_undo_from_the_answer(app, staff_client, day):
     action = re.search(r'action="(/accueil/etapes/\d+/annuler/\d+)"', html_of(welcome)).group(1)
     undone = staff_client.post(action)
     assert undone.status_code == 302
-    assert "n'est plus comptée comme arrivée" in text_of(
+    assert "n'est plus compté(e) parmi les arrivées" in text_of(
         staff_client.get(undone.headers["Location"])
     )
     assert db.session.scalar(select(func.count(CheckIn.id))) == 0

@@ -22,6 +22,15 @@ _axe = Axe()
 _console_errors: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()
 
 
+_expected_refusals: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()
+
+
+def expect_refusals(page, path: str) -> None:
+    """4xx answers of `path` are part of the test (an API that refuses a forged code),
+    not a broken page: `audit` does not count them. A 5xx still fails."""
+    _expected_refusals.setdefault(page, []).append(path)
+
+
 def watch_console(page) -> None:
     """Collect script errors, console errors (a CSP refusal shows there) and failed loads of
     images, styles and scripts; the page's own HTTP status is checked by `visit`/`follow`."""
@@ -29,9 +38,17 @@ def watch_console(page) -> None:
 
     def on_console(message):
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            if any(
+                path in (message.location or {}).get("url", "")
+                for path in _expected_refusals.get(page, [])
+            ):
+                return
             errors.append(f"console: {message.text}")
 
     def on_response(response):
+        expected = any(path in response.url for path in _expected_refusals.get(page, []))
+        if expected and response.status < 500:
+            return
         if response.status >= 400 and response.request.resource_type != "document":
             errors.append(f"HTTP {response.status}: {response.url}")
 
