@@ -58,6 +58,7 @@ PUBLIC_ENDPOINTS = {
     "checkin.pair",
     "api.openapi",
     "checkin.service_worker",
+    "checkin.employer_self_arrival",
 }
 
 

@@ -97,6 +97,8 @@ class Registration(TimestampMixin, db.Model):
     waitlisted_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: Set by the end of the day when a confirmed person never arrived.
+    no_show_at: Mapped[datetime | None]
     #: The person agreed that the étape's employers see their profile (domains, postcode,
     #: wishes) before the day, and may shortlist or decline them.
     shares_profile: Mapped[bool] = mapped_column(default=False)

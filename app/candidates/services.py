@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from app.candidates import emails
 from app.candidates.documents import clean_filename, detect_type
@@ -123,9 +123,11 @@ def check_age(event: Event, birth_year: int, today: date | None = None) -> None:
         )
 
 
-def find_duplicate(event: Event, details: CandidateDetails) -> Registration | None:
+def find_duplicate(
+    event: Event, details: CandidateDetails, *, include_cancelled: bool = False
+) -> Registration | None:
     """An active registration at this étape by the same person (same email, or same phone
-    and name)."""
+    and name); with `include_cancelled`, a cancelled one too (the active one first)."""
     same_person = []
     if details.email:
         same_person.append(Candidate.email == details.email.lower())
@@ -142,9 +144,10 @@ def find_duplicate(event: Event, details: CandidateDetails) -> Registration | No
         .join(Registration.candidate)
         .where(
             Registration.event_id == event.id,
-            Registration.status != RegistrationStatus.CANCELLED,
+            true() if include_cancelled else Registration.status != RegistrationStatus.CANCELLED,
             or_(*same_person),
         )
+        .order_by(Registration.cancelled_at.is_not(None), Registration.id.desc())
         .limit(1)
     )
 
@@ -291,6 +294,27 @@ def promote_waitlist(event: Event) -> list[Registration]:
         emails.queue_promotion_notice(first)
         promoted.append(first)
     return promoted
+
+
+def admit_at_the_door(registration: Registration) -> Registration:
+    """Confirm a waitlisted or cancelled person who came on the day anyway. They are in
+    the room: when no seat is left, the étape's capacity grows by one for them (online
+    registration is closed by then). Nobody is emailed."""
+    event = _lock_event(registration.event_id)
+    registration = db.session.get(Registration, registration.id, populate_existing=True)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return registration
+    if not _take_seat(event):
+        event.capacity = event.seats_taken + 1
+        db.session.flush()
+        if not _take_seat(event):  # cannot happen: the étape is locked
+            raise DomainError(_("Plus aucune place à cette étape."), "event_full")
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = utcnow()
+    registration.waitlisted_at = None
+    registration.cancelled_at = None
+    db.session.flush()
+    return registration
 
 
 def cancel(registration: Registration, *, notify: bool = True) -> list[Registration]:

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from app.candidates.forms import StaffRegistrationForm
 from app.checkin.models import CheckInMethod
 
 
@@ -48,3 +49,35 @@ class CheckInPersonForm(FlaskForm):
     """Let in a person found by name."""
 
     nonce = HiddenField()
+
+
+class WalkInForm(StaffRegistrationForm):
+    """Someone who turns up without a registration: registered and let in at once."""
+
+    #: The fields in the order of the page (checkin/walk_in.html).
+    PAGE_ORDER = (
+        "last_name",
+        "first_name",
+        "phone",
+        "email",
+        "birth_year",
+        "postcode",
+        "domains",
+        "referral",
+        "consent",
+    )
+
+    # `wants_workshop` is not on the page (unchecked): workshops are over by the day.
+    nonce = HiddenField()
+
+
+class BookNowForm(FlaskForm):
+    """Book the free table shown (a button)."""
+
+    slot_id = HiddenField(validators=[InputRequired()])
+
+
+class ArrivalForm(FlaskForm):
+    """Mark an employer present, or take it back (a button)."""
+
+    arrived = HiddenField(validators=[InputRequired()])

@@ -22,14 +22,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import public
-from app.checkin import devices, services
-from app.checkin.forms import CheckInCodeForm, CheckInPersonForm, PairForm, UndoForm
+from app.checkin import day, devices, services
+from app.checkin.forms import (
+    ArrivalForm,
+    BookNowForm,
+    CheckInCodeForm,
+    CheckInPersonForm,
+    PairForm,
+    UndoForm,
+    WalkInForm,
+)
 from app.checkin.models import CheckInMethod
 from app.checkin.permissions import current_device, device_or_staff
 from app.checkin.queries import desk_figures, recent_check_ins
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
+from app.interviews.services import booking
 
 bp = Blueprint("checkin", __name__, url_prefix="/accueil")
 
@@ -211,6 +220,162 @@ def undo(event_id: int, check_in_id: int):
             "success",
         )
     return redirect(url_for(".desk", event_id=event.id))
+
+
+def _show_domain_error(form, error: DomainError) -> None:
+    """A registration refusal shown beside its field (or at the top of the form)."""
+    field = getattr(form, error.field or "", None) if error.field else None
+    if field is None and error.code == "too_young":
+        field = form.birth_year
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/etapes/<int:event_id>/sur-place", methods=["GET", "POST"])
+@device_or_staff
+def walk_in(event_id: int):
+    """Someone without a registration: a short form, then in at once."""
+    event = _load_event(event_id)
+    form = WalkInForm(event=event)
+    if request.method == "GET":
+        form.nonce.data = new_nonce()
+    if form.validate_on_submit():
+        try:
+            result = day.walk_in(event, form.details(), actor=actor(), nonce=form.nonce.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return _desk(event, result=result)
+    return render_template(
+        "checkin/walk_in.html", event=event, device=current_device(), form=form
+    ), 422 if form.errors else 200
+
+
+@bp.route("/etapes/<int:event_id>/personnes/<int:registration_id>/admettre", methods=["POST"])
+@device_or_staff
+def admit(event_id: int, registration_id: int):
+    """A waitlisted or cancelled person who came anyway: admitted and let in."""
+    event = _load_event(event_id)
+    form = CheckInPersonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = day.admit(event, registration_id, actor=actor(), nonce=form.nonce.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _desk(event, error=error, status=REFUSAL_STATUS.get(error.code, 409))
+    db.session.commit()
+    return _desk(event, result=result)
+
+
+def _load_registration(event: Event, registration_id: int):
+    from app.candidates.models import Registration
+
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    return registration
+
+
+@bp.route(
+    "/etapes/<int:event_id>/personnes/<int:registration_id>/employeurs", methods=["GET", "POST"]
+)
+@device_or_staff
+def free_tables(event_id: int, registration_id: int):
+    """Who can receive this person now: employers of their wishes or domains with a free
+    table in the next 30 minutes; one tap books it."""
+    event = _load_event(event_id)
+    registration = _load_registration(event, registration_id)
+    form = BookNowForm()
+    booked = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            booked = day.book_now(event, registration.id, int(form.slot_id.data), actor=actor())
+        except (DomainError, ValueError) as error:
+            db.session.rollback()
+            flash(getattr(error, "message", _("Ce créneau n'existe pas.")), "error")
+            status = 409
+        else:
+            db.session.commit()
+    elif request.method == "POST":
+        abort(400)
+    return render_template(
+        "checkin/free_tables.html",
+        event=event,
+        device=current_device(),
+        registration=registration,
+        tables=day.free_tables(event, registration),
+        interviews=booking.active_interviews_of(registration.id),
+        booked=booked,
+        form=BookNowForm(formdata=None),
+        window=int(day.FREE_WINDOW.total_seconds() // 60),
+    ), status
+
+
+@bp.route("/etapes/<int:event_id>/employeurs", methods=["GET"])
+@device_or_staff
+def employers(event_id: int):
+    """The employers expected today, to mark present as they arrive."""
+    event = _load_event(event_id)
+    return render_template(
+        "checkin/employers.html",
+        event=event,
+        device=current_device(),
+        participations=day.expected_employers(event),
+        form=ArrivalForm(formdata=None),
+    )
+
+
+@bp.route("/etapes/<int:event_id>/employeurs/<int:participation_id>", methods=["POST"])
+@device_or_staff
+def employer_arrival(event_id: int, participation_id: int):
+    event = _load_event(event_id)
+    form = ArrivalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        participation = day.mark_arrived(event, participation_id, arrived=form.arrived.data == "1")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        name = participation.establishment.display_name
+        if participation.arrived_at:
+            flash(_("%(name)s est arrivé.", name=name), "success")
+        else:
+            flash(_("%(name)s n'est plus marqué présent.", name=name), "success")
+    return redirect(url_for(".employers", event_id=event.id, _anchor=f"p{participation_id}"))
+
+
+@bp.route("/employeur/<token>", methods=["GET", "POST"])
+@public
+def employer_self_arrival(token: str):
+    """The employer's own arrival QR code (from their day's email or portal), opened on
+    their phone at the venue: one button marks them present."""
+    participation = day.participation_for_arrival(token)
+    if participation is None:
+        return render_template(
+            "checkin/pair_invalid.html",
+            heading=_("Lien d'arrivée inutilisable"),
+            message=_("Ce lien d'arrivée n'existe pas. Présentez-vous à l'accueil."),
+            arrival=True,
+        ), 410
+    form = ArrivalForm()
+    if form.validate_on_submit():
+        day.mark_arrived(participation.event, participation.id)
+        db.session.commit()
+    return render_template(
+        "checkin/employer_arrival.html",
+        participation=participation,
+        event=participation.event,
+        form=ArrivalForm(formdata=None, arrived="1"),
+    )
 
 
 #: What the service worker keeps for the tablet to open offline.

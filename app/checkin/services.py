@@ -368,7 +368,9 @@ def already_message(check_in: CheckIn) -> str:
     """ "déjà enregistré(e) à 9 h 42 (Tablette 2)"."""
     at = hour(check_in.checked_in_at)
     if check_in.device is not None:
-        return _("Déjà enregistré(e) à %(time)s (%(device)s).", time=at, device=check_in.device.name)
+        return _(
+            "Déjà enregistré(e) à %(time)s (%(device)s).", time=at, device=check_in.device.name
+        )
     return _("Déjà enregistré(e) à %(time)s (accueil).", time=at)
 
 

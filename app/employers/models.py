@@ -104,6 +104,10 @@ class Participation(TimestampMixin, db.Model):
     contact_phone: Mapped[str] = mapped_column(String(20), default="")
     #: What the employer wrote to the organisers with the request.
     message: Mapped[str] = mapped_column(Text, default="")
+    #: Marked present on the day (from a check-in tablet, or by the employer's own QR code).
+    arrived_at: Mapped[datetime | None]
+    #: Secret of the employer's arrival QR code (made when first shown).
+    arrival_token: Mapped[str | None] = mapped_column(String(43), unique=True)
     #: Why staff refused (sent to the employer).
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None]

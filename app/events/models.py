@@ -91,6 +91,8 @@ class Event(TimestampMixin, db.Model):
     #: While true, confirmed candidates book free slots themselves from "Mon inscription".
     self_booking_open: Mapped[bool] = mapped_column(default=False)
     reminder_sent_at: Mapped[datetime | None]
+    #: When staff closed the day (remaining registrations marked no-show, summary sent).
+    day_closed_at: Mapped[datetime | None]
 
     tour: Mapped[Tour] = relationship(back_populates="events")
     venue: Mapped[Venue] = relationship(back_populates="events", lazy="joined")

@@ -44,7 +44,7 @@
     return node;
   }
 
-  function show(kind, title, lead, interviews, checkInId) {
+  function show(kind, title, lead, interviews, checkInId, registrationId) {
     var section = element("section", "result result-" + kind);
     section.setAttribute("role", "alert");
     section.id = "result";
@@ -62,6 +62,13 @@
       section.appendChild(list);
     } else if (lead) {
       section.appendChild(element("p", "result-lead", lead));
+    }
+    if (registrationId) {
+      var free = element("a", "button button-secondary", text("free"));
+      free.href = desk.getAttribute("data-people") + registrationId + "/employeurs";
+      var paragraph = element("p");
+      paragraph.appendChild(free);
+      section.appendChild(paragraph);
     }
     if (checkInId) {
       var undo = element("button", "button button-secondary", text("undo"));
@@ -86,7 +93,8 @@
     }
     var now = body.result === "checked_in";
     show(now ? "ok" : "warn", body.message, now ? text("no-interview") : null,
-      body.interviews, now && !body.replayed && body.check_in ? body.check_in.id : null);
+      body.interviews, now && !body.replayed && body.check_in ? body.check_in.id : null,
+      body.person.registration_id);
     refreshFigures();
   }
 

@@ -1,0 +1,263 @@
+"""The rest of the day, on SQLite and PostgreSQL: walk-ins registered and let in, waitlisted
+or cancelled people admitted, who can receive someone now (and booking it), employers
+arriving (tablet or their own QR link), and closing the day."""
+
+import html
+import re
+from datetime import datetime, time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.candidates import services as candidates
+from app.candidates.models import Registration, RegistrationSource, RegistrationStatus
+from app.checkin import day as the_day
+from app.checkin import services
+from app.checkin.models import CheckIn
+from app.errors import DomainError
+from app.events.models import PARIS
+from app.extensions import db
+from app.interviews.models import (
+    Interview,
+    InterviewSource,
+    InterviewStatus,
+    ProfileReview,
+    Verdict,
+)
+from app.interviews.services import booking, wishes
+from app.notifications.models import OutboxMessage
+from tests.interviews.test_services import slots_of
+
+
+def text_of(response) -> str:
+    body = html.unescape(response.get_data(as_text=True))
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    from app.events.models import today_in_paris
+
+    return datetime.combine(today_in_paris(), time(hour, minute), tzinfo=PARIS)
+
+
+def test_a_walk_in_is_registered_on_site_and_let_in(day, staff_user, details):
+    event, _people = day
+    queued = db.session.scalar(select(func.count(OutboxMessage.id)))
+    result = the_day.walk_in(
+        event, details(last_name="Nouveau"), actor=services.Actor(user=staff_user)
+    )
+    db.session.commit()
+    assert result.checked_in_now and result.check_in.method.value == "walk_in"
+    assert result.registration.source == RegistrationSource.ONSITE
+    assert result.registration.created_by_id == staff_user.id
+    # Nobody is emailed: the person is in the room.
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued
+
+
+def test_waitlisted_and_cancelled_people_are_admitted_even_when_full(
+    make_event, make_registration, staff_user, details
+):
+    event = make_event(capacity=1, days_ahead=0, closes_before=0)
+    first = make_registration(event)
+    waiting = make_registration(event)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    actor = services.Actor(user=staff_user)
+    result = the_day.admit(event, waiting.id, actor=actor)
+    db.session.commit()
+    assert result.checked_in_now
+    db.session.refresh(event)
+    assert (event.capacity, event.seats_taken) == (2, 2)  # the room grew by one
+    candidates.cancel(first, notify=False)
+    db.session.commit()
+    # She cancelled, then came anyway, and fills the walk-in form: found, admitted, let in.
+    again = the_day.walk_in(event, _details_of(first), actor=actor)
+    db.session.commit()
+    assert again.registration.id == first.id and again.checked_in_now
+    db.session.refresh(event)
+    assert event.seats_taken == 2 <= event.capacity
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 2
+
+
+def _details_of(registration):
+    person = registration.candidate
+    return candidates.CandidateDetails(
+        last_name=person.last_name,
+        first_name=person.first_name,
+        email=person.email,
+        phone=person.phone,
+        birth_year=person.birth_year,
+        postcode=person.postcode,
+        referral=registration.referral,
+        domains=person.domains,
+        wants_workshop=False,
+    )
+
+
+def test_the_walk_in_form_says_what_is_missing(app, staff_client, day):
+    event, _people = day
+    response = staff_client.post(f"/accueil/etapes/{event.id}/sur-place", data={})
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Écrivez votre nom." in page and "Cochez cette case après avoir lu" in page
+    young = staff_client.post(
+        f"/accueil/etapes/{event.id}/sur-place",
+        data={
+            "last_name": "Jeune",
+            "first_name": "Paul",
+            "phone": "06 11 22 33 44",
+            "birth_year": "1990",
+            "postcode": "59000",
+            "referral": "other",
+            "consent": "y",
+        },
+    )
+    assert young.status_code == 422 and "réservé aux personnes de 50 ans" in text_of(young)
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+    done = staff_client.post(
+        f"/accueil/etapes/{event.id}/sur-place",
+        data={
+            "last_name": "Carpentier",
+            "first_name": "Yves",
+            "phone": "06 11 22 33 44",
+            "birth_year": "1962",
+            "postcode": "59100",
+            "domains": ["N"],
+            "referral": "other",
+            "consent": "y",
+            "nonce": "walk-in-nonce-1",
+        },
+    )
+    assert done.status_code == 200 and "Bienvenue Yves Carpentier" in text_of(done)
+
+
+@pytest.fixture
+def employers_today(day, make_participation):
+    """Three employers this morning, one table each, 9:00–10:00 (rounds of 20 minutes):
+    one recruiting in domain N, one in domain D, one in N that the first person wished."""
+    event, people = day
+    n_domain = make_participation(event, starts_at=time(9), ends_at=time(10))
+    from app.employers.models import ContractType
+    from app.employers.services import OfferDetails
+
+    d_domain = make_participation(
+        event,
+        starts_at=time(9),
+        ends_at=time(10),
+        offers=[
+            OfferDetails(title="Aide-soignant", contract_type=ContractType.CDI, rome_domain="J")
+        ],
+    )
+    wished = make_participation(event, starts_at=time(9), ends_at=time(10))
+    return event, people, n_domain, d_domain, wished
+
+
+def test_who_can_receive_someone_now(employers_today, staff_user):
+    event, (sylvie, *_others), n_domain, _d_domain, wished = employers_today
+    sylvie.candidate.domains = ["N"]
+    wishes.set_wishes(sylvie, [wishes.WishChoice(wished.id)])
+    db.session.commit()
+    tables = the_day.free_tables(event, sylvie, now=at(9, 5))
+    # Her wish first, then the employer in her domain; the other domain is not offered.
+    assert [(t.participation.id, t.reason) for t in tables] == [
+        (wished.id, "wish"),
+        (n_domain.id, "domain"),
+    ]
+    assert all(time(9, 5) <= t.slot.starts_at <= time(9, 35) for t in tables)
+    # Booked with a tap; the employer she now meets is no longer offered, nor its times.
+    interview = the_day.book_now(
+        event, sylvie.id, tables[0].slot.id, actor=services.Actor(user=staff_user)
+    )
+    db.session.commit()
+    assert interview.source == InterviewSource.STAFF
+    assert interview.starts_at == time(9, 20)
+    assert the_day.free_tables(event, sylvie, now=at(9, 5)) == []  # 9 h 20 is taken now
+    again = the_day.free_tables(event, sylvie, now=at(9, 15))
+    assert [(t.participation.id, t.slot.starts_at) for t in again] == [(n_domain.id, time(9, 40))]
+    # Too late in the morning: nothing in the next 30 minutes.
+    assert the_day.free_tables(event, sylvie, now=at(11)) == []
+
+
+def test_a_declined_candidate_is_not_offered_to_that_employer(employers_today, staff_user):
+    event, (sylvie, *_others), n_domain, _d, _wished = employers_today
+    sylvie.candidate.domains = ["N"]
+    assert n_domain.id in [
+        t.participation.id for t in the_day.free_tables(event, sylvie, now=at(9))
+    ]
+    db.session.add(
+        ProfileReview(
+            participation_id=n_domain.id,
+            registration_id=sylvie.id,
+            verdict=Verdict.DECLINED,
+            reviewed_by_id=staff_user.id,
+        )
+    )
+    db.session.commit()
+    assert n_domain.id not in [
+        t.participation.id for t in the_day.free_tables(event, sylvie, now=at(9))
+    ]
+
+
+def test_employers_arrive_from_the_tablet_or_their_own_qr(app, staff_client, employers_today):
+    event, _people, n_domain, d_domain, _wished = employers_today
+    page = text_of(staff_client.get(f"/accueil/etapes/{event.id}/employeurs"))
+    assert "Présents : 0 sur 3." in page
+    response = staff_client.post(
+        f"/accueil/etapes/{event.id}/employeurs/{n_domain.id}", data={"arrived": "1"}
+    )
+    assert response.status_code == 302
+    page = text_of(staff_client.get(response.headers["Location"]))
+    assert "Présents : 1 sur 3." in page and "est arrivé" in page
+    # The employer's own link.
+    token = the_day.arrival_token(d_domain)
+    db.session.commit()
+    link = f"/accueil/employeur/{token}"
+    assert "Nous sommes arrivés" in text_of(app.test_client().get(link))
+    arrived = app.test_client().post(link, data={"arrived": "1"})
+    assert arrived.status_code == 200 and "Votre arrivée est enregistrée" in text_of(arrived)
+    db.session.expire_all()
+    assert d_domain.arrived_at is not None
+    assert app.test_client().get("/accueil/employeur/" + "x" * 43).status_code == 410
+    # An employer of another étape cannot be marked here.
+    with pytest.raises(DomainError):
+        the_day.mark_arrived(event, 999_999)
+
+
+def test_closing_the_day_marks_no_shows_and_emails_the_coordinators(
+    employers_today, staff_user, make_user
+):
+    from app.auth.models import Role
+
+    admin = make_user(Role.ADMIN)
+    event, (sylvie, helene, jean), n_domain, _d, _wished = employers_today
+    slots = slots_of(n_domain)
+    booking.book(sylvie.id, slots[0].id, source=InterviewSource.STAFF, notify=False)
+    booking.book(helene.id, slots[1].id, source=InterviewSource.STAFF, notify=False)
+    db.session.commit()
+    services.check_in(event, sylvie.ticket_code, actor=services.Actor(user=staff_user))
+    the_day.mark_arrived(event, n_domain.id)
+    db.session.commit()
+    summary = the_day.close_day(event, by=staff_user)
+    db.session.commit()
+    assert (summary.arrived, summary.no_shows) == (1, 2)
+    assert (summary.interviews_held, summary.interviews_missed) == (1, 1)
+    assert (summary.employers_present, summary.employers_expected) == (1, 3)
+    db.session.expire_all()
+    assert helene.no_show_at is not None and jean.no_show_at is not None
+    assert sylvie.no_show_at is None
+    statuses = dict(db.session.execute(select(Interview.registration_id, Interview.status)).all())
+    assert statuses == {sylvie.id: InterviewStatus.HELD, helene.id: InterviewStatus.NO_SHOW}
+    emails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "day_summary")
+    ).all()
+    assert sorted(m.recipient for m in emails) == sorted([staff_user.email, admin.email])
+    assert "Absents : 2" in emails[0].text_body
+    with pytest.raises(DomainError) as caught:
+        the_day.close_day(event)
+    assert caught.value.code == "day_closed"
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(Registration.no_show_at.is_not(None))
+        )
+        == 2
+    )
