@@ -49,6 +49,9 @@ WARM_UP_SECONDS = 3
 #: The same endpoints with one connection: the time of a request without queueing.
 ALONE_SECONDS = 5
 POSTGRES_DATABASE = "bench_checkin"
+#: Sessions of the benchmark's own processes (itself, wrk, the gunicorn servers): the CPU
+#: time of every other process during a measured run is reported, as a sign of a busy machine.
+IGNORED_SESSIONS = {os.getsid(0)}
 #: Targets of the issue.
 CHECK_IN_SHARE_OF_HELLO = 0.40
 P99_TARGET_MS = 50.0
@@ -65,7 +68,8 @@ def hi():
     return "hello"
 '''
 
-#: Counts the answers by HTTP status in every thread; `done` prints them as "STATUS code n".
+#: Counts the answers by HTTP status in every thread; `done` prints them as "STATUS code n",
+#: and how many requests each thread sent (in flight at the end included) as "SENT n".
 LUA_COMMON = """
 local threads = {}
 local thread_count = 0
@@ -92,14 +96,18 @@ function done(summary, latency, requests)
    for status, n in pairs(total) do
       io.write(string.format("STATUS %d %d\\n", status, n))
    end
+   for _, thread in ipairs(threads) do
+      io.write(string.format("SENT %d\\n", thread:get("sent") or 0))
+   end
 end
 """
 
-#: Arguments: run tag (makes the nonces unique across runs), thread count, first code.
+#: Arguments: run tag (makes the nonces unique across runs), thread count, first code. The
+#: threads take the codes in turn: thread 1 the first, thread 2 the second...
 LUA_CHECK_IN = """
 local codes = {%(codes)s}
 local tag, threads, offset
-local sent = 0
+sent = 0
 
 function init(args)
    tag = args[1]
@@ -244,7 +252,7 @@ def start_gunicorn(
 ) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}"]
     with log.open("w") as output:
-        return subprocess.Popen(
+        server = subprocess.Popen(
             [*command, target],
             cwd=cwd,
             env=environment,
@@ -252,6 +260,8 @@ def start_gunicorn(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    IGNORED_SESSIONS.add(server.pid)
+    return server
 
 
 def wait_until_answers(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -280,6 +290,31 @@ def stop(server: subprocess.Popen | None) -> None:
         server.wait()
 
 
+def cpu_by_process(ignored_sessions: set[int]) -> dict[int, float]:
+    """CPU seconds used so far by each process (its reaped children included), except those
+    of `ignored_sessions` and of the postgres user (the benchmark's own database server)."""
+    import pwd
+
+    try:
+        postgres_uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        postgres_uid = None
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for folder in Path("/proc").iterdir():
+        if not folder.name.isdigit():
+            continue
+        try:
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+            owner = folder.stat().st_uid
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[3]) in ignored_sessions or owner == postgres_uid:
+            continue
+        used[int(folder.name)] = sum(int(value) for value in fields[11:15]) / tick
+    return used
+
+
 def run_wrk(
     url: str,
     script: Path,
@@ -301,7 +336,10 @@ def run_wrk(
     ]
     if script_arguments:
         command += ["--", *script_arguments]
+    before = cpu_by_process(IGNORED_SESSIONS)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = cpu_by_process(IGNORED_SESSIONS)
+    others = sum(used - before.get(pid, 0.0) for pid, used in after.items())
     rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     latencies = {
         percent: float(value) * _UNIT_MS[unit] for percent, value, unit in _LATENCY.findall(output)
@@ -315,10 +353,13 @@ def run_wrk(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     return {
+        "seconds": seconds,
         "rate": float(rate.group(1)),
         "p50": latencies["50"],
         "p99": latencies["99"],
         "statuses": statuses,
+        "other_cpu": max(others, 0.0),
+        "sent": [int(n) for n in re.findall(r"^SENT (\d+)$", output, re.M)],
         "socket_errors": dict(
             zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True)
         )
@@ -425,9 +466,8 @@ def bench_database(database_url: str, hello_url: str, work: Path, seconds: int, 
                 threads=threads,
                 connections=connections,
             )
-            # The next run starts with codes not scanned yet (the requests in flight when
-            # wrk stopped were answered too, uncounted: their codes are skipped).
-            scanned += sum(result["statuses"].values()) + connections
+            # The next run starts after the last code sent (answered or in flight).
+            scanned += max(result["sent"]) * threads
             return result
 
         endpoints = {
@@ -472,7 +512,7 @@ def machine() -> list[str]:
     return [
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"`uname -a`: {uname}",
-        f"`nproc`: {os.cpu_count()} · CPU: {cpu} · RAM: {memory}",
+        f"`nproc`: {len(os.sched_getaffinity(0))} · CPU: {cpu} · RAM: {memory}",
         f"Python {platform.python_version()} · gunicorn {gunicorn.__version__} ({WORKERS} sync workers)"
         f" · {' '.join(wrk_version[:2])} · SQLite {sqlite3.sqlite_version}",
     ]
@@ -510,6 +550,15 @@ def print_table(name: str, bench: dict) -> None:
         for endpoint, result in bench["alone"].items()
     )
     print(f"One connection at a time (1 thread, {ALONE_SECONDS} s, no queueing): {alone}.")
+    print()
+    others = sum(result["other_cpu"] for result in results.values())
+    available = len(os.sched_getaffinity(0)) * sum(result["seconds"] for result in results.values())
+    print(
+        f"Other processes on the machine (not the benchmark, its servers or PostgreSQL) used "
+        f"{others:.1f} CPU-seconds during the {len(results)} runs under load "
+        f"({others / available:.0%} of the CPU time there was); 1-minute load average after "
+        f"them: {Path('/proc/loadavg').read_text().split()[0]}."
+    )
     print()
     check_in, search = results["check-in"], results["search"]
     share = check_in["rate"] / hello

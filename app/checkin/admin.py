@@ -10,11 +10,14 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.auth.permissions import admin_required, staff_required
-from app.checkin import devices
+from app.candidates.models import Candidate, Registration, RegistrationStatus
+from app.checkin import day, devices, queries, services
 from app.checkin.forms import PairForm
 from app.checkin.models import CheckInAttempt, CheckInDevice
 from app.checkin.services import ALREADY_CHECKED_IN
+from app.errors import DomainError
 from app.extensions import db
+from app.interviews.models import Interview, InterviewStatus
 from app.notifications.qr import qr_svg
 
 bp = Blueprint("checkin_admin", __name__, url_prefix="/admin/etapes")
@@ -122,3 +125,88 @@ def revoke_device(event_id: int, device_id: int):
         "success",
     )
     return redirect(url_for(".devices_list", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/cloture", methods=["GET", "POST"])
+@staff_required
+def close_day(event_id: int):
+    """End of the day: remaining registrations become no-shows, coordinators get a summary."""
+    event = _load_event(event_id)
+    form = PairForm()
+    if form.validate_on_submit():
+        try:
+            summary = day.close_day(event, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Journée clôturée : %(absent)d absents ; le bilan est envoyé aux coordinateurs.",
+                    absent=summary.no_shows,
+                ),
+                "success",
+            )
+        return redirect(url_for("checkin.board", event_id=event.id))
+    return render_template(
+        "checkin/admin/close_day.html",
+        event=event,
+        form=form,
+        summary=day.day_summary(event),
+        board=queries.board(event),
+    )
+
+
+def _expected_people(event):
+    """Confirmed registrations of the étape, by name, with their interviews."""
+    registrations = db.session.scalars(
+        select(Registration)
+        .join(Registration.candidate)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .order_by(Candidate.last_name, Candidate.first_name)
+    ).all()
+    interviews = {}
+    for interview in db.session.scalars(
+        select(Interview)
+        .join(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+        .order_by(Interview.starts_at)
+    ):
+        interviews.setdefault(interview.registration_id, []).append(interview)
+    return registrations, interviews
+
+
+@bp.route("/<int:event_id>/liste-papier")
+@staff_required
+def paper_list(event_id: int):
+    """The A4 list of expected people with their ticket codes, in case every tablet fails."""
+    event = _load_event(event_id)
+    registrations, interviews = _expected_people(event)
+    return render_template(
+        "checkin/admin/paper_list.html",
+        event=event,
+        registrations=registrations,
+        interviews=interviews,
+        checked_in=services.checked_in_ids(event),
+    )
+
+
+@bp.route("/<int:event_id>/badges")
+@staff_required
+def badges(event_id: int):
+    """Name badges of the expected people, 8 to an A4 page."""
+    event = _load_event(event_id)
+    registrations, interviews = _expected_people(event)
+    return render_template(
+        "checkin/admin/badges.html",
+        event=event,
+        registrations=registrations,
+        interviews=interviews,
+    )

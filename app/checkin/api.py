@@ -13,13 +13,14 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from app.auth.permissions import public
-from app.checkin import services
+from app.checkin import queries, services
 from app.checkin.models import CheckIn, CheckInMethod
 from app.checkin.openapi import openapi_document
 from app.checkin.permissions import device_or_staff
 from app.checkin.queries import desk_figures, recent_check_ins
 from app.checkin.routes import REFUSAL_STATUS, actor
 from app.extensions import csrf, db
+from app.formatting import hour
 from app.interviews.models import Interview
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -127,8 +128,6 @@ def check_in_json(check_in: CheckIn | None) -> dict | None:
 
 
 def interview_json(interview: Interview) -> dict:
-    from app.formatting import hour
-
     return {
         "starts_at": interview.starts_at.strftime("%H:%M"),
         "time": hour(interview.starts_at),
@@ -264,6 +263,41 @@ def status(event_id: int):
             ],
         }
     )
+
+
+def board_json(board) -> dict:
+    return {
+        "now": board.now.isoformat(),
+        "expected": board.expected,
+        "arrived": board.arrived,
+        "timeline": [
+            {"at": at, "arrived": arrived, "expected": expected}
+            for at, arrived, expected in board.timeline
+        ],
+        "employers_expected": board.employers_expected,
+        "employers_present": board.employers_present,
+        "interviews_planned": board.interviews_planned,
+        "interviews_held": board.interviews_held,
+        "interviews_in_progress": board.interviews_in_progress,
+        "interviews_missed": board.interviews_missed,
+        "no_shows": board.no_shows,
+        "free_now": [
+            {
+                "employer": table.employer,
+                "table": table.table,
+                "starts_at": table.starts_at.strftime("%H:%M"),
+                "time": hour(table.starts_at),
+            }
+            for table in board.free_now
+        ],
+    }
+
+
+@bp.route("/events/<int:event_id>/board")
+@device_or_staff
+def live_board(event_id: int):
+    """The étape now: arrivals over the morning, employers, interviews, free tables."""
+    return jsonify(board_json(queries.board(_load_event(event_id))))
 
 
 @bp.route("/events/<int:event_id>/search")

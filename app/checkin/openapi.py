@@ -191,6 +191,24 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/events/{event_id}/board": {
+                "get": {
+                    "operationId": "liveBoard",
+                    "summary": "Le tableau de bord : arrivées, employeurs, entretiens, tables libres.",
+                    "parameters": [_event_id()],
+                    "responses": {
+                        "200": {
+                            "description": "L'étape maintenant.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Board"}
+                                }
+                            },
+                        },
+                        **COMMON_ERRORS,
+                    },
+                }
+            },
             "/api/v1/events/{event_id}/search": {
                 "get": {
                     "operationId": "searchPeople",
@@ -324,6 +342,61 @@ def openapi_document() -> dict:
                         "interviews": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Interview"},
+                        },
+                    },
+                },
+                "Board": {
+                    "type": "object",
+                    "required": [
+                        "now",
+                        "expected",
+                        "arrived",
+                        "timeline",
+                        "employers_expected",
+                        "employers_present",
+                        "interviews_planned",
+                        "interviews_held",
+                        "interviews_in_progress",
+                        "interviews_missed",
+                        "no_shows",
+                        "free_now",
+                    ],
+                    "properties": {
+                        "now": {"type": "string", "format": "date-time"},
+                        "expected": {"type": "integer"},
+                        "arrived": {"type": "integer"},
+                        "timeline": {
+                            "type": "array",
+                            "description": "Par quart d'heure : arrivés et attendus à cette heure-là.",
+                            "items": {
+                                "type": "object",
+                                "required": ["at", "arrived", "expected"],
+                                "properties": {
+                                    "at": {"type": "string", "example": "09:15"},
+                                    "arrived": {"type": "integer"},
+                                    "expected": {"type": "integer"},
+                                },
+                            },
+                        },
+                        "employers_expected": {"type": "integer"},
+                        "employers_present": {"type": "integer"},
+                        "interviews_planned": {"type": "integer"},
+                        "interviews_held": {"type": "integer"},
+                        "interviews_in_progress": {"type": "integer"},
+                        "interviews_missed": {"type": "integer"},
+                        "no_shows": {"type": "integer"},
+                        "free_now": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["employer", "table", "starts_at", "time"],
+                                "properties": {
+                                    "employer": {"type": "string"},
+                                    "table": {"type": "integer"},
+                                    "starts_at": {"type": "string", "example": "10:20"},
+                                    "time": {"type": "string", "example": "10 h 20"},
+                                },
+                            },
                         },
                     },
                 },

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import public
-from app.checkin import day, devices, services
+from app.checkin import day, devices, queries, services
 from app.checkin.forms import (
     ArrivalForm,
     BookNowForm,
@@ -376,6 +376,28 @@ def employer_self_arrival(token: str):
         event=participation.event,
         form=ArrivalForm(formdata=None, arrived="1"),
     )
+
+
+@bp.route("/etapes/<int:event_id>/tableau")
+@device_or_staff
+def board(event_id: int):
+    """The coordinators' live board (refreshed by `board.js` without reloading)."""
+    event = _load_event(event_id)
+    return render_template(
+        "checkin/board.html",
+        event=event,
+        device=current_device(),
+        board=queries.board(event),
+        can_close=current_user.is_authenticated and current_user.is_staff,
+    )
+
+
+@bp.route("/etapes/<int:event_id>/grand-ecran")
+@device_or_staff
+def big_screen(event_id: int):
+    """The hall's big screen: the tables free now, readable from five metres."""
+    event = _load_event(event_id)
+    return render_template("checkin/big_screen.html", event=event, board=queries.board(event))
 
 
 #: What the service worker keeps for the tablet to open offline.

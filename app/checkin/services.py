@@ -432,3 +432,10 @@ def check_ins_by_registration(event: Event, people: list[Registration]) -> dict[
             select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.registration_id.in_(ids))
         )
     }
+
+
+def checked_in_ids(event: Event) -> set[int]:
+    """The registrations let in at the étape."""
+    return set(
+        db.session.scalars(select(CheckIn.registration_id).where(CheckIn.event_id == event.id))
+    )

@@ -261,3 +261,63 @@ def test_closing_the_day_marks_no_shows_and_emails_the_coordinators(
         )
         == 2
     )
+
+
+def test_the_live_board_counts_the_morning(app, staff_client, employers_today, staff_user):
+    from app.checkin import queries
+
+    event, (sylvie, helene, _jean), n_domain, _d_domain, _wished = employers_today
+    slots = slots_of(n_domain)  # 9:00, 9:20, 9:40
+    booking.book(sylvie.id, slots[0].id, source=InterviewSource.STAFF, notify=False)
+    booking.book(helene.id, slots[1].id, source=InterviewSource.STAFF, notify=False)
+    the_day.mark_arrived(event, n_domain.id)
+    db.session.commit()
+    services.check_in(event, sylvie.ticket_code, actor=services.Actor(user=staff_user))
+    db.session.commit()
+    board = queries.board(event, now=at(9, 25))
+    assert (board.expected, board.arrived) == (3, 1)
+    assert (board.employers_present, board.employers_expected) == (1, 3)
+    # Sylvie's 9:00 is over (held); Hélène's 9:20 has begun without her (missed).
+    assert (board.interviews_held, board.interviews_in_progress, board.interviews_missed) == (
+        1,
+        0,
+        1,
+    )
+    # Expected: Sylvie by 8:45 → counted at the opening, Hélène at 9:05, Jean at the opening.
+    assert [(mark, expected) for mark, _arrived, expected in board.timeline[:2]] == [
+        ("09:00", 2),
+        ("09:15", 3),
+    ]
+    # Free now: the present employer's table whose next round (9:40) nobody booked; the
+    # employers not arrived yet are not shown.
+    assert [(t.table, t.starts_at) for t in board.free_now] == [(n_domain.first_table, time(9, 40))]
+    assert queries.board(event, now=at(9, 5)).free_now == []  # 9:00 and 9:20 are booked
+    response = staff_client.get(f"/api/v1/events/{event.id}/board")
+    assert response.status_code == 200 and response.get_json()["arrived"] == 1
+    page = text_of(staff_client.get(f"/accueil/etapes/{event.id}/tableau"))
+    assert "Candidats arrivés 1 / 3" in page and "Clôturer la journée" in page
+    assert staff_client.get(f"/accueil/etapes/{event.id}/grand-ecran").status_code == 200
+
+
+def test_the_paper_list_and_badges_print_the_expected_people(app, staff_client, day):
+    event, (sylvie, helene, jean) = day
+    services.check_in(event, sylvie.ticket_code, actor=services.Actor())
+    db.session.commit()
+    page = text_of(staff_client.get(f"/admin/etapes/{event.id}/liste-papier"))
+    assert "3 personnes attendues" in page
+    for person in (sylvie, helene, jean):
+        assert f"{person.ticket_code[:4]}-{person.ticket_code[4:]}" in page
+    assert page.index("DUBOIS") < page.index("LEFÈVRE") < page.index("MARTIN")
+    badges = text_of(staff_client.get(f"/admin/etapes/{event.id}/badges"))
+    assert "3 badges" in badges and "Hélène LEFÈVRE" in badges
+
+
+def test_staff_close_the_day_from_the_board(app, staff_client, day):
+    event, _people = day
+    page = text_of(staff_client.get(f"/admin/etapes/{event.id}/cloture"))
+    assert "Les 3 personnes confirmées qui ne sont pas arrivées seront comptées absentes" in page
+    response = staff_client.post(f"/admin/etapes/{event.id}/cloture")
+    assert response.status_code == 302
+    assert "Journée clôturée : 3 absents" in text_of(staff_client.get(response.headers["Location"]))
+    again = staff_client.post(f"/admin/etapes/{event.id}/cloture")
+    assert "déjà clôturée" in text_of(staff_client.get(again.headers["Location"]))
