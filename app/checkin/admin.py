@@ -1,8 +1,6 @@
 """Back-office: an étape's tablets (add one and show its pairing QR code, revoke) and the
 check-in log with its conflicts."""
 
-import base64
-
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +16,7 @@ from app.checkin.services import ALREADY_CHECKED_IN
 from app.errors import DomainError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewStatus
-from app.notifications.qr import qr_svg
+from app.notifications.qr import qr_data_uri
 
 bp = Blueprint("checkin_admin", __name__, url_prefix="/admin/etapes")
 
@@ -97,7 +95,7 @@ def device_code(event_id: int, device_id: int):
     link = qr = None
     if secret and device.paired_at is None and device.revoked_at is None:
         link = url_for("checkin.pair", secret=secret, _external=True)
-        qr = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(link).encode()).decode()
+        qr = qr_data_uri(link)
     return render_template(
         "checkin/admin/device_code.html",
         event=event,

@@ -5,7 +5,6 @@ DomainError codes: walk_in_refused (with the registration service's own codes ke
 `.cause`), not_this_etape, slot_taken (from booking), day_closed.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -198,25 +197,6 @@ def mark_arrived(event: Event, participation_id: int, *, arrived: bool = True) -
         participation.arrived_at = None
     db.session.flush()
     return participation
-
-
-def arrival_token(participation: Participation) -> str:
-    """The secret of the employer's arrival QR code (made the first time it is asked)."""
-    if participation.arrival_token is None:
-        participation.arrival_token = secrets.token_urlsafe(32)
-        db.session.flush()
-    return participation.arrival_token
-
-
-def participation_for_arrival(token: str) -> Participation | None:
-    if not isinstance(token, str) or len(token) != 43 or not token.isascii():
-        return None
-    return db.session.scalar(
-        select(Participation).where(
-            Participation.arrival_token == token,
-            Participation.status == ParticipationStatus.ACCEPTED,
-        )
-    )
 
 
 # --- End of the day ----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from app.checkin.forms import (
 from app.checkin.models import CheckInMethod
 from app.checkin.permissions import current_device, device_or_staff
 from app.checkin.queries import desk_figures, recent_check_ins
+from app.employers import services as employer_services
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
@@ -358,7 +359,7 @@ def employer_arrival(event_id: int, participation_id: int):
 def employer_self_arrival(token: str):
     """The employer's own arrival QR code (from their day's email or portal), opened on
     their phone at the venue: one button marks them present."""
-    participation = day.participation_for_arrival(token)
+    participation = employer_services.participation_for_arrival(token)
     if participation is None:
         return render_template(
             "checkin/pair_invalid.html",

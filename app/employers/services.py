@@ -8,6 +8,7 @@ DomainError codes: invalid_siret, invalid_siren, event_not_found, already_partic
 participation_closed, not_requested, bad_hours, bad_tables, offer_missing.
 """
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -359,3 +360,22 @@ def set_offers(participation: Participation, offers: list[tuple[int | None, Offe
         kept.append(offer)
     participation.offers[:] = kept
     db.session.flush()
+
+
+def arrival_token(participation: Participation) -> str:
+    """The secret of the employer's arrival QR code (made the first time it is asked)."""
+    if participation.arrival_token is None:
+        participation.arrival_token = secrets.token_urlsafe(32)
+        db.session.flush()
+    return participation.arrival_token
+
+
+def participation_for_arrival(token: str) -> Participation | None:
+    if not isinstance(token, str) or len(token) != 43 or not token.isascii():
+        return None
+    return db.session.scalar(
+        select(Participation).where(
+            Participation.arrival_token == token,
+            Participation.status == ParticipationStatus.ACCEPTED,
+        )
+    )

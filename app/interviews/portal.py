@@ -23,6 +23,7 @@ from app.interviews import queries
 from app.interviews.forms_portal import OutcomeForm, ReviewForm
 from app.interviews.models import Interview, InterviewStatus, ProfileReview, Slot, Verdict
 from app.interviews.services import booking, reviews
+from app.notifications.qr import qr_data_uri
 
 bp = Blueprint("employer_portal", __name__, url_prefix="/espace-employeur")
 
@@ -192,12 +193,19 @@ def day_sheet(participation_id: int):
     booked = queries.list_booked_interviews(participation)
     for interview in booked:
         reviews.log_access(current_user, interview.registration, "day_sheet")
+    arrival_url = url_for(
+        "checkin.employer_self_arrival",
+        token=employers.arrival_token(participation),
+        _external=True,
+    )
     db.session.commit()
     return render_template(
         "interviews/portal/day_sheet.html",
         participation=participation,
         event=participation.event,
         booked=booked,
+        arrival_url=arrival_url,
+        arrival_qr=qr_data_uri(arrival_url),
     )
 
 

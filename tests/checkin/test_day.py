@@ -14,6 +14,7 @@ from app.candidates.models import Registration, RegistrationSource, Registration
 from app.checkin import day as the_day
 from app.checkin import services
 from app.checkin.models import CheckIn
+from app.employers import services as employers
 from app.errors import DomainError
 from app.events.models import PARIS
 from app.extensions import db
@@ -208,7 +209,7 @@ def test_employers_arrive_from_the_tablet_or_their_own_qr(app, staff_client, emp
     page = text_of(staff_client.get(response.headers["Location"]))
     assert "Présents : 1 sur 3." in page and "est arrivé" in page
     # The employer's own link.
-    token = the_day.arrival_token(d_domain)
+    token = employers.arrival_token(d_domain)
     db.session.commit()
     link = f"/accueil/employeur/{token}"
     assert "Nous sommes arrivés" in text_of(app.test_client().get(link))

@@ -310,6 +310,11 @@ def test_the_employer_marks_outcomes_on_the_day(
     )
     sheet = client.get(f"/espace-employeur/participations/{participation.id}/journee")
     assert registration.candidate.full_name in sheet.get_data(as_text=True)
+    # The sheet carries the employer's arrival QR code and its link, which marks them present.
+    db.session.expire_all()
+    token = db.session.get(Participation, participation.id).arrival_token
+    assert f"/accueil/employeur/{token}" in sheet.get_data(as_text=True)
+    assert "data:image/svg+xml;base64," in sheet.get_data(as_text=True)
 
 
 def test_the_employer_edits_their_offers(app, make_event, make_participation, employer_client):
