@@ -29,9 +29,17 @@ TABLET = {"width": 800, "height": 1280}
 PEOPLE = [("Martine", "Lefebvre"), ("Fatima", "Benali"), ("Gérard", "Vasseur")]
 
 
-def etape_of_the_day(live_server, details, staff_email):
-    """An étape today with three confirmed people; Martine has an interview at 9 h 20.
-    Returns (event id, town, {first name: ticket code})."""
+def etape_of_the_day(
+    live_server,
+    details,
+    staff_email,
+    hours=(time(9), time(12)),
+    employer_hours=(time(9), time(10)),
+    offers=None,
+):
+    """An étape today with three confirmed people and one employer (two tables); Martine
+    has an interview in the employer's second round. Returns (event id, town, {first
+    name: ticket code})."""
     from app.auth.models import User
     from app.candidates.models import Registration, RegistrationSource
     from app.candidates.services import register
@@ -50,8 +58,8 @@ def etape_of_the_day(live_server, details, staff_email):
             tour=tour,
             venue=venue,
             date=today,
-            starts_at=time(9),
-            ends_at=time(12),
+            starts_at=hours[0],
+            ends_at=hours[1],
             capacity=50,
             registration_opens_on=today - timedelta(days=20),
             registration_closes_on=today - timedelta(days=1),
@@ -71,13 +79,19 @@ def etape_of_the_day(live_server, details, staff_email):
         establishment = employers.save_establishment(
             establishment_details(company_name="Clinique des Weppes", name="Clinique des Weppes")
         )
+        extra = {"offers": offers} if offers else {}
         (participation,) = employers.request_participation(
-            [event.id], establishment, participation_details(tables=2, starts_at=time(9))
+            [event.id],
+            establishment,
+            participation_details(
+                tables=2, starts_at=employer_hours[0], ends_at=employer_hours[1], **extra
+            ),
         )
         slots.accept(participation, staff)
+        second_round = sorted({s.starts_at for s in participation_slots(participation)})[1]
         martine = db.session.scalars(
             select(Slot)
-            .where(Slot.participation_id == participation.id, Slot.starts_at == time(9, 20))
+            .where(Slot.participation_id == participation.id, Slot.starts_at == second_round)
             .order_by(Slot.table_number)
         ).first()
         registration_id = db.session.scalar(
@@ -86,6 +100,13 @@ def etape_of_the_day(live_server, details, staff_email):
         booking.book(registration_id, martine.id, source=InterviewSource.STAFF, notify=False)
         db.session.commit()
         return event.id, venue.town, codes
+
+
+def participation_slots(participation):
+    from app.extensions import db
+    from app.interviews.models import Slot
+
+    return db.session.scalars(select(Slot).where(Slot.participation_id == participation.id))
 
 
 @pytest.fixture
@@ -271,3 +292,80 @@ def test_the_camera_reads_a_ticket(
     finally:
         camera_browser.close()
     assert check_ins(live_server)[0] == [("camera", 1)]
+
+
+def test_a_walk_in_gets_a_free_table_and_the_board_follows(
+    live_server, new_page, staff_account, details
+):
+    from datetime import datetime
+
+    from app.employers.models import ContractType
+    from app.employers.services import OfferDetails
+    from app.events.models import PARIS
+
+    now = datetime.now(PARIS)
+    if not 1 <= now.hour < 22:
+        pytest.skip("the interview grid is built around the current time, within the day")
+    # A grid of 20-minute rounds around now: an employer receives from the round that began
+    # last until an hour later, so that its next round is free in the coming 20 minutes.
+    minutes = now.hour * 60 + now.minute
+    base = minutes - minutes % 20
+    clock = lambda m: time(m // 60, m % 60)  # noqa: E731
+    event_id, _town, codes = etape_of_the_day(
+        live_server,
+        details,
+        staff_account[0],
+        hours=(clock(base - 40), clock(base + 80)),
+        employer_hours=(clock(base), clock(base + 60)),
+        offers=[OfferDetails(title="Cariste", contract_type=ContractType.CDI, rome_domain="N")],
+    )
+    office = new_page(DESKTOP)
+    sign_in(office, live_server, *staff_account)
+    visit(office, live_server(f"/accueil/etapes/{event_id}/tableau"))
+    figures = office.locator(".board-figures")
+    expect(figures.locator("[data-field=arrived]")).to_have_text("0")
+
+    tablet = new_page(TABLET)
+    sign_in(tablet, live_server, *staff_account)
+    visit(tablet, live_server(f"/accueil/etapes/{event_id}"))
+    follow(tablet, tablet.get_by_role("link", name="Employeurs attendus"))
+    submit(tablet, tablet.get_by_role("button", name=re.compile("^Arrivé")))
+    expect(tablet.get_by_role("status").first).to_contain_text("Clinique des Weppes est arrivé")
+
+    follow(tablet, tablet.get_by_role("link", name="Inscrire sur place"))
+    submit(
+        tablet, tablet.get_by_role("button", name="Inscrire et enregistrer l'arrivée"), status=422
+    )
+    expect(tablet.get_by_role("alert").first).to_contain_text("Écrivez votre nom")
+    tablet.get_by_label(re.compile("^Nom")).fill("Delcourt")
+    tablet.get_by_label(re.compile("^Prénom")).fill("Bernard")
+    tablet.get_by_label(re.compile("^Téléphone")).fill("06 45 12 78 90")
+    tablet.get_by_label(re.compile("^Année de naissance")).fill("1963")
+    tablet.get_by_label(re.compile("^Code postal")).fill("59130")
+    tablet.get_by_label(re.compile("^Transport et logistique")).check()
+    tablet.get_by_label("Autre", exact=True).check()
+    tablet.get_by_label(re.compile("J'ai lu l'information")).check()
+    submit(tablet, tablet.get_by_role("button", name="Inscrire et enregistrer l'arrivée"))
+    expect(tablet.get_by_role("alert")).to_contain_text("Bienvenue Bernard Delcourt")
+    follow(tablet, tablet.get_by_role("link", name="Qui peut la recevoir maintenant ?"))
+    offer = tablet.get_by_role("listitem").filter(has_text="Clinique des Weppes")
+    expect(offer).to_contain_text("recrute dans ses domaines")
+    submit(tablet, offer.get_by_role("button", name=re.compile("^Réserver à")))
+    expect(tablet.get_by_role("alert")).to_contain_text("Entretien réservé à")
+    screenshots(tablet, "checkin-free-table", widths=(800,))
+
+    # The board follows without reloading (it asks the API every 10 seconds).
+    expect(figures.locator("[data-field=arrived]")).to_have_text("1", timeout=15_000)
+    expect(figures.locator("[data-field=employers_present]")).to_have_text("1")
+    expect(figures.locator("[data-field=interviews_planned]")).to_have_text("2")
+    audit(office)
+    screenshots(office, "checkin-board", widths=(1280,))
+    visit(office, live_server(f"/accueil/etapes/{event_id}/grand-ecran"))
+    expect(office.get_by_role("heading", level=1)).to_have_text("Tables libres maintenant")
+    screenshots(office, "checkin-big-screen", widths=(1280,))
+
+    # End of the day: the others are absent, the coordinators get the summary.
+    visit(office, live_server(f"/admin/etapes/{event_id}/cloture"))
+    submit(office, office.get_by_role("button", name="Clôturer la journée"))
+    expect(office.get_by_role("status").first).to_contain_text("Journée clôturée : 3 absents")
+    assert codes  # the three people registered by phone never came
