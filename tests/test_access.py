@@ -16,6 +16,7 @@ from app.auth.permissions import PUBLIC, admin_required
 from app.candidates import services
 from app.candidates.models import RegistrationStatus
 from app.checkin import devices
+from app.events.models import Event
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.qr import qr_svg
@@ -336,3 +337,43 @@ def test_actions_on_a_link_never_touch_another_person(client, two_people):
     assert bruno.candidate.anonymised_at is None
     page = client.get(f"/mon-inscription/{bruno_token}")
     assert page.status_code == 200 and "Quasimodo" in page.get_data(as_text=True)
+
+
+def test_a_tablet_opens_nothing_but_the_check_in_of_its_own_etape(app, world, make_event):
+    """Paired for another étape, a tablet is refused everywhere but public pages; paired
+    for the world's étape, it opens its check-in pages and nothing of the back-office."""
+    from app.checkin.permissions import DEVICE_OR_STAFF
+
+    def paired_client(event):
+        _device, secret = devices.add_device(event)
+        _device, token = devices.pair(secret)
+        db.session.commit()
+        client = app.test_client()
+        client.set_cookie(devices.COOKIE_NAME, token, domain="localhost")
+        return client
+
+    elsewhere = paired_client(make_event())
+    before = database_snapshot()
+    for rule in non_public_rules(app):
+        url = build_url(app, rule, world)
+        for method in _methods(rule):
+            response = elsewhere.open(url, method=method)
+            location = response.headers.get("Location", "")
+            assert response.status_code == 403 or (
+                response.status_code == 302
+                and location.startswith(("/connexion", "/espace-employeur/connexion"))
+            ), (rule.endpoint, method, url, response.status_code)
+    assert database_snapshot() == before
+    here = paired_client(db.session.get(Event, world["event_id"]))
+    opened = set()
+    for rule in non_public_rules(app):
+        if "GET" not in rule.methods:
+            continue
+        url = build_url(app, rule, world)
+        response = here.get(url)
+        if declared_access(app, rule.endpoint) == DEVICE_OR_STAFF:
+            assert response.status_code in (200, 404), (rule.endpoint, url, response.status_code)
+            opened.add(rule.endpoint)
+        else:
+            assert response.status_code in (302, 403), (rule.endpoint, url, response.status_code)
+    assert {"checkin.desk", "checkin.board", "api.status"} <= opened

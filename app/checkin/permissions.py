@@ -2,7 +2,8 @@
 
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.checkin import devices
@@ -16,6 +17,18 @@ def current_device():
     if "checkin_device" not in g:
         g.checkin_device = devices.device_for_token(request.cookies.get(devices.COOKIE_NAME))
     return g.checkin_device
+
+
+def _device_refused():
+    """A tablet whose pairing was revoked or whose day is over: say so, not a sign-in page."""
+    return render_template(
+        "checkin/pair_invalid.html",
+        heading=_("Tablette non reconnue"),
+        message=_(
+            "Cette tablette a été retirée, ou sa journée est terminée. Demandez un nouveau "
+            "code d'appairage à un administrateur."
+        ),
+    ), 403
 
 
 def device_or_staff(view):
@@ -32,6 +45,8 @@ def device_or_staff(view):
             return view(*args, event_id=event_id, **kwargs)
         if device is not None or request.path.startswith("/api/"):
             abort(403)
+        if request.cookies.get(devices.COOKIE_NAME):
+            return _device_refused()
         return current_app.login_manager.unauthorized()
 
     wrapped.access = DEVICE_OR_STAFF

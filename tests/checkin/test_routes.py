@@ -137,8 +137,8 @@ def test_a_tablet_opens_its_own_etape_only_until_revoked(
     assert response.status_code == 302
     db.session.expire_all()
     refused = tablet.get(f"/accueil/etapes/{event.id}")
-    assert refused.status_code == 302 and refused.headers["Location"].startswith("/connexion")
-    assert scan(tablet, event, sylvie.ticket_code).status_code == 302
+    assert refused.status_code == 403 and "Cette tablette a été retirée" in text_of(refused)
+    assert scan(tablet, event, sylvie.ticket_code).status_code == 403
     assert db.session.scalar(select(func.count(CheckIn.id))) == 0
 
 
@@ -161,3 +161,30 @@ def test_staff_see_the_tablets_and_the_log(app, admin_client, staff_client, day)
     assert "Entrée enregistrée" in page and "Code inconnu" in page
     assert "Ajouter une tablette" not in page  # staff see, admins add and revoke
     assert staff_client.post(f"/admin/etapes/{event.id}/tablettes/ajouter").status_code == 403
+
+
+def test_a_late_offline_duplicate_is_shown_as_a_conflict(app, admin_client, day, make_device):
+    event, (sylvie, *_others) = day
+    _device, token = make_device(event)
+    tablet = app.test_client()
+    tablet.set_cookie(devices.COOKIE_NAME, token, domain="localhost")
+    # The door let her in; a second tablet, offline, scanned her too and sends it later.
+    first = tablet.post(
+        f"/api/v1/events/{event.id}/check-ins",
+        json={"code": sylvie.ticket_code, "nonce": "door-000001"},
+    )
+    assert first.status_code == 201
+    late = tablet.post(
+        f"/api/v1/events/{event.id}/check-ins",
+        json={
+            "code": sylvie.ticket_code,
+            "nonce": "queue-000001",
+            "offline": True,
+            "scanned_at": "2020-01-01T09:00:00+01:00",  # implausible: the server's time is kept
+        },
+    )
+    assert late.status_code == 200 and late.get_json()["result"] == "already_checked_in"
+    page = text_of(admin_client.get(f"/admin/etapes/{event.id}/tablettes"))
+    conflicts = page[page.index("Conflits hors connexion") : page.index("Journal des lectures")]
+    assert "Sylvie Martin (Tablette 1)" in conflicts and "Aucun conflit" not in conflicts
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1

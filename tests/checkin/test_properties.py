@@ -1,0 +1,94 @@
+"""Property tests of the check-in code input: whatever is typed or scanned, the answer is a
+check-in or a refusal with a stable code, never a crash and never a second check-in."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.candidates.tickets import TICKET_ALPHABET, TICKET_LENGTH, normalise_ticket_code
+from app.checkin import services
+from app.checkin.models import CheckIn
+from app.extensions import db
+
+pytestmark = pytest.mark.slow
+
+codes = st.text(alphabet=TICKET_ALPHABET, min_size=TICKET_LENGTH, max_size=TICKET_LENGTH)
+separators = st.sampled_from(["", " ", "-", "  ", ".", "_", "\t"])
+
+
+@st.composite
+def as_typed(draw, code: str) -> str:
+    """The code as a person types it from paper, or a scanner sends it."""
+    typed = ""
+    for character in code:
+        typed += draw(separators) + (character.lower() if draw(st.booleans()) else character)
+    return draw(separators) + typed + draw(separators)
+
+
+@given(st.data())
+def test_a_code_however_it_is_typed_reads_as_itself(data):
+    code = data.draw(codes)
+    assert normalise_ticket_code(data.draw(as_typed(code))) == code
+
+
+@given(st.text(max_size=60))
+def test_anything_else_reads_as_a_code_or_nothing(text):
+    code = normalise_ticket_code(text)
+    assert code is None or (len(code) == TICKET_LENGTH and set(code) <= set(TICKET_ALPHABET))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=st.one_of(st.text(max_size=80), st.binary(max_size=20).map(lambda b: b.decode("latin-1")))
+)
+def test_garbage_never_crashes_nor_lets_anyone_in(app, day, text):
+    event, people = day
+    tickets = {person.ticket_code for person in people}
+    try:
+        result = services.check_in(event, text, actor=services.Actor())
+    except services.CheckInError as error:
+        db.session.rollback()
+        assert error.code in ("invalid_code", "unknown_code")
+        services.record_refusal(
+            event, text, error, actor=services.Actor(), method=services.CheckInMethod.SCANNER
+        )
+        db.session.commit()
+    else:
+        # Only a real ticket of the étape, however typed, gets in.
+        assert result.registration.ticket_code in tickets
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_a_ticket_typed_any_way_gets_in_once(app, day, data):
+    event, people = day
+    person = data.draw(st.sampled_from(people))
+    first = services.check_in(
+        event, data.draw(as_typed(person.ticket_code)), actor=services.Actor()
+    )
+    again = services.check_in(
+        event, data.draw(as_typed(person.ticket_code)), actor=services.Actor()
+    )
+    assert first.registration.id == again.registration.id == person.id
+    assert (first.status, again.status) in (
+        ("checked_in", "already_checked_in"),
+        ("already_checked_in", "already_checked_in"),
+    )
+    db.session.commit()
+    assert (
+        db.session.scalar(
+            select(func.count(CheckIn.id)).where(CheckIn.registration_id == person.id)
+        )
+        == 1
+    )
