@@ -123,6 +123,23 @@ def check_age(event: Event, birth_year: int, today: date | None = None) -> None:
         )
 
 
+def details_of(registration: Registration) -> CandidateDetails:
+    """What the person gave when registering, as CandidateDetails."""
+    candidate = registration.candidate
+    return CandidateDetails(
+        last_name=candidate.last_name,
+        first_name=candidate.first_name,
+        email=candidate.email,
+        phone=candidate.phone,
+        birth_year=candidate.birth_year,
+        postcode=candidate.postcode,
+        referral=registration.referral,
+        domains=list(candidate.domains or []),
+        wants_workshop=candidate.wants_workshop,
+        locale=candidate.locale,
+    )
+
+
 def find_duplicate(
     event: Event, details: CandidateDetails, *, include_cancelled: bool = False
 ) -> Registration | None:
@@ -368,17 +385,7 @@ def move(registration: Registration, target_event_id: int, *, staff: bool = Fals
             _("Les inscriptions à cette étape ne sont pas ouvertes."), "registration_closed"
         )
     check_age(new_event, registration.candidate.birth_year)
-    candidate = registration.candidate
-    details = CandidateDetails(
-        last_name=candidate.last_name,
-        first_name=candidate.first_name,
-        email=candidate.email,
-        phone=candidate.phone,
-        birth_year=candidate.birth_year,
-        postcode=candidate.postcode,
-        referral=registration.referral,
-    )
-    if find_duplicate(new_event, details) is not None:
+    if find_duplicate(new_event, details_of(registration)) is not None:
         raise DomainError(_("Vous êtes déjà inscrit(e) à cette étape."), "duplicate")
 
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from app.auth.models import Role, User
 from app.candidates import services as candidates
 from app.candidates.models import Registration, RegistrationSource, RegistrationStatus
-from app.checkin import services
+from app.checkin import queries, services
 from app.checkin.models import CheckIn, CheckInMethod
 from app.db import lock_for_update, utcnow
 from app.employers.emails import organiser
@@ -98,7 +98,8 @@ def free_tables(
     not declined: wishes first, then by time."""
     now = (now or now_in_paris()).astimezone(PARIS)
     start = now.replace(tzinfo=None).time()
-    end = (now + FREE_WINDOW).replace(tzinfo=None).time()
+    # Until the end of the window's minute: a slot at 9 h 35 is offered at 9 h 05.
+    end = (now + FREE_WINDOW + timedelta(minutes=1)).replace(tzinfo=None).time()
     if end < start:  # past midnight: nothing to offer
         return []
     wished = set(
@@ -108,20 +109,7 @@ def free_tables(
     )
     domains = set(registration.candidate.domains or [])
     mine = booking.active_interviews_of(registration.id)
-    taken = select(Interview.slot_id).where(Interview.status != InterviewStatus.CANCELLED)
-    free = db.session.scalars(
-        select(Slot)
-        .join(Slot.participation)
-        .where(
-            Participation.event_id == event.id,
-            Participation.status == ParticipationStatus.ACCEPTED,
-            Slot.in_hours.is_(True),
-            Slot.starts_at >= start,
-            Slot.starts_at <= end,
-            Slot.id.not_in(taken),
-        )
-        .order_by(Slot.starts_at, Slot.table_number)
-    ).all()
+    free = queries.free_slots(event, start, end)
     found: dict[int, FreeTable] = {}
     for slot in free:
         participation = slot.participation

@@ -169,6 +169,28 @@ def board(event: Event, now: datetime | None = None) -> Board:
     )
 
 
+def free_slots(event: Event, start: time, end: time, *, present_only: bool = False) -> list[Slot]:
+    """Slots nobody booked at the étape's accepted employers (present ones only, if asked)
+    starting from `start` until before `end`, by time and table."""
+    taken = select(Interview.slot_id).where(Interview.status != InterviewStatus.CANCELLED)
+    statement = (
+        select(Slot)
+        .join(Slot.participation)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.ACCEPTED,
+            Slot.in_hours.is_(True),
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+            Slot.id.not_in(taken),
+        )
+        .order_by(Slot.starts_at, Slot.table_number)
+    )
+    if present_only:
+        statement = statement.where(Participation.arrived_at.is_not(None))
+    return list(db.session.scalars(statement))
+
+
 def free_tables_now(event: Event, now: datetime) -> list[FreeTableNow]:
     """Tables of employers present whose slot starting now (or within the next round) is
     free: where a walk-in can sit down at once."""
@@ -179,21 +201,7 @@ def free_tables_now(event: Event, now: datetime) -> list[FreeTableNow]:
     soon = (now + timedelta(minutes=round_minutes)).replace(tzinfo=None).time()
     if soon < start:
         return []
-    taken = select(Interview.slot_id).where(Interview.status != InterviewStatus.CANCELLED)
-    rows = db.session.scalars(
-        select(Slot)
-        .join(Slot.participation)
-        .where(
-            Participation.event_id == event.id,
-            Participation.status == ParticipationStatus.ACCEPTED,
-            Participation.arrived_at.is_not(None),
-            Slot.in_hours.is_(True),
-            Slot.starts_at >= start,
-            Slot.starts_at < soon,
-            Slot.id.not_in(taken),
-        )
-        .order_by(Slot.starts_at, Slot.table_number)
-    ).all()
+    rows = free_slots(event, start, soon, present_only=True)
     seen = set()
     tables = []
     for slot in rows:

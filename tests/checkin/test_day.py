@@ -71,27 +71,12 @@ def test_waitlisted_and_cancelled_people_are_admitted_even_when_full(
     candidates.cancel(first, notify=False)
     db.session.commit()
     # She cancelled, then came anyway, and fills the walk-in form: found, admitted, let in.
-    again = the_day.walk_in(event, _details_of(first), actor=actor)
+    again = the_day.walk_in(event, candidates.details_of(first), actor=actor)
     db.session.commit()
     assert again.registration.id == first.id and again.checked_in_now
     db.session.refresh(event)
     assert event.seats_taken == 2 <= event.capacity
     assert db.session.scalar(select(func.count(CheckIn.id))) == 2
-
-
-def _details_of(registration):
-    person = registration.candidate
-    return candidates.CandidateDetails(
-        last_name=person.last_name,
-        first_name=person.first_name,
-        email=person.email,
-        phone=person.phone,
-        birth_year=person.birth_year,
-        postcode=person.postcode,
-        referral=registration.referral,
-        domains=person.domains,
-        wants_workshop=False,
-    )
 
 
 def test_the_walk_in_form_says_what_is_missing(app, staff_client, day):
