@@ -238,6 +238,7 @@ def registration(registration_id: int):
         position=services.waitlist_position(registration),
         created_by=created_by,
         can_move=bool(list_staff_move_targets(registration, today_in_paris())),
+        is_the_day=registration.event.date == today_in_paris(),
         form=ConfirmForm(),
     )
 

@@ -11,7 +11,7 @@ from app.auth.permissions import admin_required, staff_required
 from app.candidates.models import Candidate, Registration, RegistrationStatus
 from app.checkin import day, devices, queries, services
 from app.checkin.forms import PairForm
-from app.checkin.models import CheckInAttempt, CheckInDevice
+from app.checkin.models import CheckInAttempt, CheckInDevice, CheckInMethod
 from app.checkin.services import ALREADY_CHECKED_IN
 from app.errors import DomainError
 from app.extensions import db
@@ -208,3 +208,30 @@ def badges(event_id: int):
         registrations=registrations,
         interviews=interviews,
     )
+
+
+@bp.route("/<int:event_id>/inscriptions/<int:registration_id>/arrivee", methods=["POST"])
+@staff_required
+def check_in(event_id: int, registration_id: int):
+    """Staff let someone in from the registration's page (the same service as the tablets)."""
+    event = _load_event(event_id)
+    if not PairForm().validate_on_submit():
+        abort(400)
+    actor = services.Actor(user=current_user)
+    try:
+        result = services.check_in_registration(
+            event, registration_id, actor=actor, method=CheckInMethod.BACK_OFFICE
+        )
+    except services.CheckInError as error:
+        db.session.rollback()
+        services.record_refusal(event, "", error, actor=actor, method=CheckInMethod.BACK_OFFICE)
+        db.session.commit()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        person = result.registration.candidate.full_name
+        if result.checked_in_now:
+            flash(_("Arrivée enregistrée : %(name)s.", name=person), "success")
+        else:
+            flash(f"{person} : {services.already_message(result.check_in)}", "success")
+    return redirect(url_for("candidates_admin.registration", registration_id=registration_id))

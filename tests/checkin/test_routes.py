@@ -188,3 +188,19 @@ def test_a_late_offline_duplicate_is_shown_as_a_conflict(app, admin_client, day,
     conflicts = page[page.index("Conflits hors connexion") : page.index("Journal des lectures")]
     assert "Sylvie Martin (Tablette 1)" in conflicts and "Aucun conflit" not in conflicts
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_staff_check_someone_in_from_the_registration_page(app, staff_client, day):
+    event, (sylvie, *_others) = day
+    page = html_of(staff_client.get(f"/admin/inscriptions/{sylvie.id}"))
+    action = f"/admin/etapes/{event.id}/inscriptions/{sylvie.id}/arrivee"
+    assert f'action="{action}"' in page
+    response = staff_client.post(action)
+    assert response.status_code == 302
+    assert "Arrivée enregistrée : Sylvie Martin." in text_of(
+        staff_client.get(response.headers["Location"])
+    )
+    again = staff_client.post(action)
+    assert "Déjà enregistré(e) à" in text_of(staff_client.get(again.headers["Location"]))
+    (check_in,) = db.session.scalars(select(CheckIn)).all()
+    assert check_in.method.value == "back_office" and check_in.user_id is not None
