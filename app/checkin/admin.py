@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role
 from app.auth.permissions import admin_required, staff_required
@@ -56,6 +57,7 @@ def devices_list(event_id: int):
     event = _load_event(event_id)
     attempts = db.session.scalars(
         select(CheckInAttempt)
+        .options(joinedload(CheckInAttempt.registration), joinedload(CheckInAttempt.device))
         .where(CheckInAttempt.event_id == event.id)
         .order_by(CheckInAttempt.created_at.desc(), CheckInAttempt.id.desc())
         .limit(50)

@@ -21,7 +21,6 @@ from app.checkin.queries import desk_figures, recent_check_ins
 from app.checkin.routes import REFUSAL_STATUS, actor
 from app.extensions import csrf, db
 from app.formatting import hour
-from app.interviews.models import Interview
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -127,12 +126,12 @@ def check_in_json(check_in: CheckIn | None) -> dict | None:
     }
 
 
-def interview_json(interview: Interview) -> dict:
+def interview_json(interview: services.DayInterview) -> dict:
     return {
         "starts_at": interview.starts_at.strftime("%H:%M"),
         "time": hour(interview.starts_at),
-        "table": interview.slot.table_label,
-        "employer": interview.slot.participation.establishment.display_name,
+        "table": interview.table,
+        "employer": interview.employer,
     }
 
 
@@ -224,8 +223,11 @@ def create_check_in(event_id: int):
         if error.registration is not None:
             body["person"] = person_json(error.registration)
         return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
+    # The answer is built before the commit, which expires what it would read again (and,
+    # on SQLite, would take the write lock a second time).
+    answer = result_json(result)
     db.session.commit()
-    return jsonify(result_json(result)), 201 if result.checked_in_now else 200
+    return jsonify(answer), 201 if result.checked_in_now else 200
 
 
 @bp.route("/events/<int:event_id>/check-ins/<int:check_in_id>", methods=["DELETE"])

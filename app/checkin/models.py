@@ -33,7 +33,8 @@ class CheckInDevice(TimestampMixin, db.Model):
     last_seen_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    event: Mapped[Event] = relationship(lazy="joined")
+    #: Loaded when used: a tablet's every request reads its device row alone.
+    event: Mapped[Event] = relationship()
 
     def __repr__(self) -> str:
         return f"<CheckInDevice {self.id} {self.name!r} event={self.event_id}>"
@@ -70,8 +71,10 @@ class CheckIn(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("check_in_device.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    registration: Mapped[Registration] = relationship(lazy="joined")
-    device: Mapped[CheckInDevice | None] = relationship(lazy="joined")
+    #: Loaded when used (lists ask for them with `joinedload`): the check-in itself reads
+    #: this row alone, under the registration's lock.
+    registration: Mapped[Registration] = relationship()
+    device: Mapped[CheckInDevice | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<CheckIn {self.id} registration={self.registration_id}>"
@@ -97,8 +100,8 @@ class CheckInAttempt(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("check_in_device.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    registration: Mapped[Registration | None] = relationship(lazy="joined")
-    device: Mapped[CheckInDevice | None] = relationship(lazy="joined")
+    registration: Mapped[Registration | None] = relationship()
+    device: Mapped[CheckInDevice | None] = relationship()
 
     __table_args__ = (Index("ix_check_in_attempt_event_created", "event_id", "created_at"),)
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.candidates.models import Registration, RegistrationStatus
 from app.checkin.models import CheckIn
@@ -39,6 +40,7 @@ def recent_check_ins(event: Event, limit: int = 8) -> list[CheckIn]:
     return list(
         db.session.scalars(
             select(CheckIn)
+            .options(joinedload(CheckIn.registration), joinedload(CheckIn.device))
             .where(CheckIn.event_id == event.id)
             .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
             .limit(limit)

@@ -12,23 +12,24 @@ invalid_nonce, not_checked_in, undo_too_late.
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.candidates.models import Candidate, Registration, RegistrationStatus, name_key
 from app.candidates.tickets import TICKET_ALPHABET, normalise_ticket_code
 from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice, CheckInMethod
 from app.db import lock_for_update, utcnow
+from app.employers.models import Company, Establishment, Participation
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.formatting import hour, long_date
-from app.interviews.models import Interview
-from app.interviews.services import booking
+from app.interviews.models import Interview, InterviewStatus, Slot
 
 #: How long after a check-in the tablet may undo it.
 UNDO_WINDOW = timedelta(minutes=1)
@@ -51,6 +52,47 @@ class CheckInError(DomainError):
         self.registration = registration
 
 
+@dataclass(frozen=True)
+class DayInterview:
+    """One interview of the person's day, as the answer shows it."""
+
+    starts_at: time
+    table: int
+    employer: str
+
+
+def interviews_of_the_day(registration_id: int) -> list[DayInterview]:
+    """The person's interviews (not cancelled), by time: one plain query, since the answer
+    to a scan needs only these three things."""
+    rows = db.session.execute(
+        select(
+            Slot.starts_at,
+            Slot.table_number,
+            Participation.first_table,
+            Establishment.name,
+            Company.name,
+        )
+        .select_from(Interview)
+        .join(Slot, Slot.id == Interview.slot_id)
+        .join(Participation, Participation.id == Slot.participation_id)
+        .join(Establishment, Establishment.id == Participation.establishment_id)
+        .join(Company, Company.id == Establishment.company_id)
+        .where(
+            Interview.registration_id == registration_id,
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+        .order_by(Slot.starts_at)
+    ).all()
+    return [
+        DayInterview(
+            starts_at,
+            first_table + table - 1,
+            name if name == company else f"{company} — {name}",
+        )
+        for starts_at, table, first_table, name, company in rows
+    ]
+
+
 @dataclass
 class CheckInResult:
     """A registration let in now (`checked_in`) or before (`already_checked_in`)."""
@@ -60,7 +102,7 @@ class CheckInResult:
     check_in: CheckIn | None
     #: Answered from the nonce of an earlier request: nothing was written.
     replayed: bool = False
-    interviews: list[Interview] = field(default_factory=list)
+    interviews: list[DayInterview] = field(default_factory=list)
 
     @property
     def checked_in_now(self) -> bool:
@@ -118,9 +160,6 @@ def check_in(
     Raises CheckInError invalid_code, unknown_code, other_event, cancelled, waitlisted,
     invalid_nonce. The caller commits (or, on error, rolls back and `record_refusal`s)."""
     nonce = check_nonce(nonce)
-    replay = _replay(event, nonce)
-    if replay is not None:
-        return replay
     code = normalise_ticket_code(raw_code)
     if code is None:
         raise CheckInError(
@@ -150,9 +189,6 @@ def check_in_registration(
 ) -> CheckInResult:
     """Let a registration found by name in at `event` (same rules as `check_in`)."""
     nonce = check_nonce(nonce)
-    replay = _replay(event, nonce)
-    if replay is not None:
-        return replay
     registration = _locked(Registration.id == registration_id)
     if registration is None:
         raise CheckInError(_("Cette inscription n'existe pas."), "unknown_code")
@@ -172,6 +208,11 @@ def _locked(criterion) -> Registration | None:
 
 
 def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, offline):
+    """The rules, under the registration's row lock (so that the nonce and the check-in
+    read here cannot change before the commit)."""
+    earlier = _attempt_of(nonce)
+    if earlier is not None and earlier.result in (CHECKED_IN, ALREADY_CHECKED_IN):
+        return _replay(event, earlier)  # a retried or replayed request: nothing is written
     if registration.event_id != event.id:
         other = registration.event
         raise CheckInError(
@@ -199,6 +240,8 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
     existing = _check_in_of(registration.id)
     status = ALREADY_CHECKED_IN
     if existing is None:
+        # Nobody else can let this person in before our commit: every path holds the
+        # registration's lock (and the unique registration_id would refuse a second row).
         existing = CheckIn(
             registration_id=registration.id,
             event_id=event.id,
@@ -207,13 +250,8 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
             scanned_at=scan_time(scanned_at, now),
             **actor.ids,
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(existing)
-        except IntegrityError:  # let in meanwhile by another request (the lock's backstop)
-            existing = _check_in_of(registration.id)
-        else:
-            status = CHECKED_IN
+        db.session.add(existing)
+        status = CHECKED_IN
     fields = {
         "code": logged_code(raw_code),
         "registration_id": registration.id,
@@ -223,18 +261,17 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
         "scanned_at": scan_time(scanned_at, now),
         **actor.ids,
     }
-    earlier = _attempt_of(nonce)
-    if earlier is not None and earlier.result in (CHECKED_IN, ALREADY_CHECKED_IN):
-        return _replay(event, nonce)  # answered meanwhile, by the same request sent twice
     if earlier is None:
         try:
             with db.session.begin_nested():
                 db.session.add(CheckInAttempt(event_id=event.id, nonce=nonce, **fields))
-        except IntegrityError:  # the same nonce, sent twice at once: the first one answers
-            replay = _replay(event, nonce)
-            if replay is not None:
-                return replay
+        except IntegrityError:  # the same nonce sent at once for someone else: a misuse
             earlier = _attempt_of(nonce)
+            if earlier is None or earlier.result in (CHECKED_IN, ALREADY_CHECKED_IN):
+                raise CheckInError(
+                    _("Cette lecture a déjà été envoyée pour une autre personne."),
+                    "invalid_nonce",
+                ) from None
     if earlier is not None:
         # The nonce of a refused try, sent again once the person may come in: one row
         # per nonce, now telling what happened last.
@@ -242,7 +279,7 @@ def _let_in(event, registration, raw_code, actor, method, nonce, scanned_at, off
             setattr(earlier, name, value)
         db.session.flush()
     return CheckInResult(
-        status, registration, existing, interviews=booking.active_interviews_of(registration.id)
+        status, registration, existing, interviews=interviews_of_the_day(registration.id)
     )
 
 
@@ -264,27 +301,19 @@ def _attempt_of(nonce: str | None) -> CheckInAttempt | None:
     return db.session.scalar(select(CheckInAttempt).where(CheckInAttempt.nonce == nonce))
 
 
-def _replay(event: Event, nonce: str | None) -> CheckInResult | None:
-    """The answer already given to this nonce, or None. A refusal is answered again by
-    the rules (nothing was written for it but its audit row)."""
-    if nonce is None:
-        return None
-    attempt = _attempt_of(nonce)
-    if attempt is None:
-        return None
+def _replay(event: Event, attempt: CheckInAttempt) -> CheckInResult:
+    """The answer already given to a request (its nonce's attempt let someone in)."""
     if attempt.event_id != event.id:
         raise CheckInError(
             _("Cette lecture a déjà été envoyée pour une autre étape."), "invalid_nonce"
         )
-    if attempt.result not in (CHECKED_IN, ALREADY_CHECKED_IN):
-        return None
-    registration = attempt.registration
+    registration = db.session.get(Registration, attempt.registration_id)
     return CheckInResult(
         attempt.result,
         registration,
         _check_in_of(registration.id),
         replayed=True,
-        interviews=booking.active_interviews_of(registration.id),
+        interviews=interviews_of_the_day(registration.id),
     )
 
 
@@ -406,15 +435,21 @@ def search(event: Event, query: str) -> list[Registration]:
     if not conditions:
         return []
     status_order = case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1)
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(Registration.candidate)
-            .where(Registration.event_id == event.id, or_(*conditions))
-            .order_by(status_order, Candidate.last_name, Candidate.first_name)
-            .limit(SEARCH_LIMIT)
-        ).unique()
-    )
+    # The matching ids first, on two plain tables (the eager joins of Registration would
+    # make the planner's work larger than the search), then the registrations themselves.
+    ids = db.session.scalars(
+        select(Registration.id)
+        .join(Candidate, Candidate.id == Registration.candidate_id)
+        .where(Registration.event_id == event.id, or_(*conditions))
+        .order_by(status_order, Candidate.last_name, Candidate.first_name, Registration.id)
+        .limit(SEARCH_LIMIT)
+    ).all()
+    if not ids:
+        return []
+    found = {
+        r.id: r for r in db.session.scalars(select(Registration).where(Registration.id.in_(ids)))
+    }
+    return [found[registration_id] for registration_id in ids]
 
 
 def _escape(text: str) -> str:
@@ -429,7 +464,9 @@ def check_ins_by_registration(event: Event, people: list[Registration]) -> dict[
     return {
         check_in.registration_id: check_in
         for check_in in db.session.scalars(
-            select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.registration_id.in_(ids))
+            select(CheckIn)
+            .options(joinedload(CheckIn.device))
+            .where(CheckIn.event_id == event.id, CheckIn.registration_id.in_(ids))
         )
     }
 

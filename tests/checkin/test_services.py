@@ -46,7 +46,9 @@ def test_a_ticket_lets_its_holder_in_once_and_says_when(day, make_device, make_p
     db.session.commit()
     assert result.status == "checked_in" and result.checked_in_now
     assert result.check_in.device_id == device.id
-    assert [i.slot.participation_id for i in result.interviews] == [participation.id]
+    assert [(i.starts_at, i.table, i.employer) for i in result.interviews] == [
+        (time(9), participation.first_table, participation.establishment.display_name)
+    ]
     # The same code again (a new scan): already in, with the time and the tablet.
     spaced = f"{sylvie.ticket_code[:4]}-{sylvie.ticket_code[4:]}"
     again = services.check_in(event, spaced, actor=actor, nonce="nonce-0002")
