@@ -1031,8 +1031,9 @@ def load(with_people: bool, seed: int, if_empty: bool) -> None:
         )
     _history, upcoming = _load_tours()
     admin = _ensure_admin()
+    of_the_day = None
     if with_people:
-        _add_etape_of_the_day(upcoming)
+        of_the_day = _add_etape_of_the_day(upcoming)
         people = _load_people(upcoming, seed)
         employers = _load_employers(upcoming, admin[0], seed)
         # Fictitious people and employers get no email: drop what the services queued.
@@ -1050,7 +1051,7 @@ def load(with_people: bool, seed: int, if_empty: bool) -> None:
             f"{employers['interviews']} entretiens réservés (étapes de {upcoming.events[0].venue.town} et du jour)."
         )
         click.echo(
-            f"Étape du jour : {upcoming.events[-1].venue.town}, aujourd'hui de 9 h à 12 h 30 "
+            f"Étape du jour : {of_the_day.venue.town}, aujourd'hui de 9 h à 12 h 30 "
             "(accueil : Back-office, l'étape, « Accueil et tablettes »)."
         )
         click.echo(

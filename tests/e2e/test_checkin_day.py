@@ -347,7 +347,7 @@ def test_a_walk_in_gets_a_free_table_and_the_board_follows(
     tablet.get_by_label(re.compile("J'ai lu l'information")).check()
     submit(tablet, tablet.get_by_role("button", name="Inscrire et enregistrer l'arrivée"))
     expect(tablet.get_by_role("alert")).to_contain_text("Bienvenue Bernard Delcourt")
-    follow(tablet, tablet.get_by_role("link", name="Qui peut la recevoir maintenant ?"))
+    follow(tablet, tablet.get_by_role("link", name="Qui peut recevoir cette personne maintenant ?"))
     offer = tablet.get_by_role("listitem").filter(has_text="Clinique des Weppes")
     expect(offer).to_contain_text("recrute dans ses domaines")
     submit(tablet, offer.get_by_role("button", name=re.compile("^Réserver à")))
