@@ -198,6 +198,7 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     tablet.get_by_label("Nom, téléphone ou code").fill("benali")
     follow(tablet, tablet.get_by_role("button", name="Chercher"))
     expect(tablet.get_by_role("heading", name="1 personne trouvée")).to_be_visible()
+    screenshots(tablet, "checkin-search", widths=(390, 800))
     submit(tablet, tablet.get_by_role("button", name=re.compile("Enregistrer l'arrivée")))
     expect(tablet.get_by_role("alert")).to_contain_text("Bienvenue Fatima Benali")
 
@@ -331,12 +332,14 @@ def test_a_walk_in_gets_a_free_table_and_the_board_follows(
     follow(tablet, tablet.get_by_role("link", name="Employeurs attendus"))
     submit(tablet, tablet.get_by_role("button", name=re.compile("^Arrivé")))
     expect(tablet.get_by_role("status").first).to_contain_text("Clinique des Weppes est arrivé")
+    screenshots(tablet, "checkin-employers", widths=(800,))
 
     follow(tablet, tablet.get_by_role("link", name="Inscrire sur place"))
     submit(
         tablet, tablet.get_by_role("button", name="Inscrire et enregistrer l'arrivée"), status=422
     )
     expect(tablet.get_by_role("alert").first).to_contain_text("Écrivez votre nom")
+    screenshots(tablet, "checkin-walk-in-errors", widths=(390, 800))
     tablet.get_by_label(re.compile("^Nom")).fill("Delcourt")
     tablet.get_by_label(re.compile("^Prénom")).fill("Bernard")
     tablet.get_by_label(re.compile("^Téléphone")).fill("06 45 12 78 90")
