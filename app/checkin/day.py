@@ -1,8 +1,8 @@
 """The rest of the day at the door: walk-ins, who can receive someone now, employers
 arriving, and closing the day.
 
-DomainError codes: walk_in_refused (with the registration service's own codes kept on
-`.cause`), not_this_etape, slot_taken (from booking), day_closed.
+DomainError codes: not_this_etape, day_closed; and those of the services called
+(registration: too_young, contact_missing, registration_closed; booking; check-in).
 """
 
 from dataclasses import dataclass

@@ -30,7 +30,6 @@ class CheckInDevice(TimestampMixin, db.Model):
     #: End of the étape's day: the device is refused after it.
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
-    last_seen_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     #: Loaded when used: a tablet's every request reads its device row alone.
