@@ -1,11 +1,13 @@
 """Declarative base, naming convention, shared column helpers and SQLite set-up."""
 
 import contextvars
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -115,3 +117,69 @@ def enum_column(enum_class):
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect, then run on the DB-API cursor itself.
+
+    For the few statements of a hot path (a scan at the door): SQLAlchemy's execution layer
+    spends about 50 µs on a statement that SQLite runs in 4. The statement is still written
+    with Core, and the columns' types still convert values both ways (a UTC timestamp is
+    stored as SQLAlchemy stores it); what is skipped is the per-execution machinery: events,
+    caching keys, result objects. `build` gets the dialect's name, for the clauses that
+    differ (ON CONFLICT, FOR UPDATE). Run it on the session's connection, so that it belongs
+    to the session's transaction; `rows` returns plain tuples.
+    """
+
+    def __init__(self, build: Callable[[str], Executable]):
+        self._build = build
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _prepared(self, dialect: Dialect) -> tuple:
+        prepared = self._by_dialect.get(dialect.name)
+        if prepared is None:
+            statement = self._build(dialect.name)
+            compiled = statement.compile(dialect=dialect)
+            binds = {
+                name: processor
+                for bind, name in compiled.bind_names.items()
+                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+                is not None
+            }
+            columns = [
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in statement.exported_columns
+            ]
+            #: The values written in the statement itself (an enum compared with).
+            fixed = {
+                name: bind.effective_value
+                for bind, name in compiled.bind_names.items()
+                if not bind.required
+            }
+            prepared = (compiled.string, compiled.positiontup, fixed, binds, columns)
+            self._by_dialect[dialect.name] = prepared
+        return prepared
+
+    def rows(self, connection: Connection, **values) -> list[tuple]:
+        sql, positions, fixed, binds, columns = self._prepared(connection.dialect)
+        parameters = {**fixed, **values}
+        for name, processor in binds.items():
+            if parameters[name] is not None:
+                parameters[name] = processor(parameters[name])
+        if positions is not None:
+            parameters = tuple(parameters[name] for name in positions)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            rows = cursor.fetchall() if cursor.description is not None else []
+        finally:
+            cursor.close()
+        if any(columns):
+            rows = [
+                tuple(
+                    value if processor is None else processor(value)
+                    for processor, value in zip(columns, row, strict=True)
+                )
+                for row in rows
+            ]
+        return rows

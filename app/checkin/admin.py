@@ -222,18 +222,18 @@ def check_in(event_id: int, registration_id: int):
     actor = services.Actor(user=current_user)
     try:
         result = services.check_in_registration(
-            event, registration_id, actor=actor, method=CheckInMethod.BACK_OFFICE
+            event.id, registration_id, actor=actor, method=CheckInMethod.BACK_OFFICE
         )
     except services.CheckInError as error:
         db.session.rollback()
-        services.record_refusal(event, "", error, actor=actor, method=CheckInMethod.BACK_OFFICE)
+        services.record_refusal(event.id, "", error, actor=actor, method=CheckInMethod.BACK_OFFICE)
         db.session.commit()
         flash(error.message, "error")
     else:
         db.session.commit()
-        person = result.registration.candidate.full_name
+        person = result.person.full_name
         if result.checked_in_now:
             flash(_("Arrivée enregistrée : %(name)s.", name=person), "success")
         else:
-            flash(f"{person} : {services.already_message(result.check_in)}", "success")
+            flash(f"{person} : {services.already_message(result.arrival)}", "success")
     return redirect(url_for("candidates_admin.registration", registration_id=registration_id))

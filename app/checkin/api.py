@@ -14,11 +14,12 @@ from flask_babel import gettext as _
 
 from app.auth.permissions import public
 from app.checkin import queries, services
-from app.checkin.models import CheckIn, CheckInMethod
+from app.checkin.models import CheckInMethod
 from app.checkin.openapi import openapi_document
-from app.checkin.permissions import device_or_staff
+from app.checkin.permissions import current_device, device_or_staff
 from app.checkin.queries import desk_figures, recent_check_ins
 from app.checkin.routes import REFUSAL_STATUS, actor
+from app.checkin.services import Arrival, Person
 from app.extensions import csrf, db
 from app.formatting import hour
 
@@ -56,6 +57,13 @@ def _load_event(event_id: int):
     if event is None:
         raise BadRequest(_("Étape introuvable."), "not_found", 404)
     return event
+
+
+def _require_event(event_id: int) -> None:
+    """A 404 unless the étape exists, read for staff only: a tablet's exists (it is paired
+    for it), and the check-in and search need nothing else of it."""
+    if current_device() is None:
+        _load_event(event_id)
 
 
 def _json_body() -> dict:
@@ -103,26 +111,25 @@ def _scanned_at(body: dict) -> datetime | None:
     return parsed
 
 
-def person_json(registration) -> dict:
-    person = registration.candidate
+def person_json(person: Person) -> dict:
     return {
-        "registration_id": registration.id,
+        "registration_id": person.registration_id,
         "first_name": person.first_name,
         "last_name": person.last_name,
-        "status": registration.status.value,
-        "ticket_code": registration.ticket_code,
+        "status": person.status.value,
+        "ticket_code": person.ticket_code,
     }
 
 
-def check_in_json(check_in: CheckIn | None) -> dict | None:
-    if check_in is None:
+def check_in_json(arrival: Arrival | None) -> dict | None:
+    if arrival is None:
         return None
     return {
-        "id": check_in.id,
-        "checked_in_at": check_in.checked_in_at.isoformat(),
-        "scanned_at": check_in.scanned_at.isoformat(),
-        "method": check_in.method.value,
-        "device": check_in.device.name if check_in.device else None,
+        "id": arrival.id,
+        "checked_in_at": arrival.checked_in_at.isoformat(),
+        "scanned_at": arrival.scanned_at.isoformat(),
+        "method": arrival.method.value,
+        "device": arrival.device_name,
     }
 
 
@@ -136,19 +143,19 @@ def interview_json(interview: services.DayInterview) -> dict:
 
 
 def result_json(result: services.CheckInResult) -> dict:
-    person = result.registration.candidate
+    person = result.person
     if result.checked_in_now:
         message = _("Bienvenue %(name)s", name=person.full_name)
-    elif result.check_in is not None:
-        message = f"{person.full_name} : {services.already_message(result.check_in)}"
+    elif result.arrival is not None:
+        message = f"{person.full_name} : {services.already_message(result.arrival)}"
     else:
         message = _("%(name)s : enregistrement annulé depuis.", name=person.full_name)
     return {
         "result": result.status,
         "replayed": result.replayed,
         "message": message,
-        "person": person_json(result.registration),
-        "check_in": check_in_json(result.check_in),
+        "person": person_json(person),
+        "check_in": check_in_json(result.arrival),
         "interviews": [interview_json(i) for i in result.interviews],
     }
 
@@ -163,7 +170,7 @@ def openapi():
 @device_or_staff
 def create_check_in(event_id: int):
     """Check in a ticket code (or a registration found by name)."""
-    event = _load_event(event_id)
+    _require_event(event_id)
     body = _json_body()
     nonce = _string(body, "nonce", required=True, max_length=64)
     code = _string(body, "code")
@@ -189,7 +196,7 @@ def create_check_in(event_id: int):
     try:
         if registration_id is not None:
             result = services.check_in_registration(
-                event,
+                event_id,
                 registration_id,
                 actor=actor(),
                 method=method,
@@ -198,7 +205,7 @@ def create_check_in(event_id: int):
             )
         else:
             result = services.check_in(
-                event,
+                event_id,
                 code,
                 actor=actor(),
                 method=method,
@@ -209,7 +216,7 @@ def create_check_in(event_id: int):
     except services.CheckInError as error:
         db.session.rollback()
         services.record_refusal(
-            event,
+            event_id,
             code or "",
             error,
             actor=actor(),
@@ -221,7 +228,7 @@ def create_check_in(event_id: int):
         db.session.commit()
         body = {"error": {"code": error.code, "message": error.message}}
         if error.registration is not None:
-            body["person"] = person_json(error.registration)
+            body["person"] = person_json(Person.of(error.registration))
         return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
     # The answer is built before the commit, which expires what it would read again (and,
     # on SQLite, would take the write lock a second time).
@@ -241,7 +248,7 @@ def delete_check_in(event_id: int, check_in_id: int):
         db.session.rollback()
         return error_response(error.code, error.message, REFUSAL_STATUS.get(error.code, 409))
     db.session.commit()
-    return jsonify({"result": services.UNDONE, "person": person_json(registration)})
+    return jsonify({"result": services.UNDONE, "person": person_json(Person.of(registration))})
 
 
 @bp.route("/events/<int:event_id>/status")
@@ -260,7 +267,7 @@ def status(event_id: int):
             "expected": figures.expected,
             "arrived": figures.arrived,
             "recent": [
-                {**check_in_json(c), "person": person_json(c.registration)}
+                {**check_in_json(Arrival.of(c)), "person": person_json(Person.of(c.registration))}
                 for c in recent_check_ins(event)
             ],
         }
@@ -306,16 +313,16 @@ def live_board(event_id: int):
 @device_or_staff
 def search(event_id: int):
     """People of the étape by name, phone or ticket code (at least 2 characters)."""
-    event = _load_event(event_id)
+    _require_event(event_id)
     query = request.args.get("q", "")
     if len(query) > 200:
         raise BadRequest(_("« q » : 200 caractères au plus."))
-    people = services.search(event, query)
-    checked_in = services.check_ins_by_registration(event, people)
+    found = services.search_people(event_id, query)
     return jsonify(
         {
             "people": [
-                {**person_json(r), "check_in": check_in_json(checked_in.get(r.id))} for r in people
+                {**person_json(person), "check_in": check_in_json(arrival)}
+                for person, arrival in found
             ]
         }
     )

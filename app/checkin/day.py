@@ -59,7 +59,7 @@ def walk_in(
     if registration.status != RegistrationStatus.CONFIRMED:
         candidates.admit_at_the_door(registration)
     return services.check_in_registration(
-        event, registration.id, actor=actor, method=CheckInMethod.WALK_IN, nonce=nonce
+        event.id, registration.id, actor=actor, method=CheckInMethod.WALK_IN, nonce=nonce
     )
 
 
@@ -71,7 +71,7 @@ def admit(event: Event, registration_id: int, *, actor: services.Actor, nonce=No
     if registration.status != RegistrationStatus.CONFIRMED:
         candidates.admit_at_the_door(registration)
     return services.check_in_registration(
-        event, registration.id, actor=actor, method=CheckInMethod.WALK_IN, nonce=nonce
+        event.id, registration.id, actor=actor, method=CheckInMethod.WALK_IN, nonce=nonce
     )
 
 

@@ -10,14 +10,15 @@ DomainError codes: pairing_invalid, pairing_used, pairing_expired, device_revoke
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
-from app.checkin.models import CheckInDevice
-from app.db import lock_for_update, utcnow
+from app.checkin.models import CheckInDevice, device_usable
+from app.db import DriverStatement, lock_for_update, utcnow
 from app.errors import DomainError
 from app.events.models import Event, local_datetime
 from app.extensions import db
@@ -114,16 +115,39 @@ def pair(secret: str) -> tuple[CheckInDevice, str]:
     return device, token
 
 
-def device_for_token(token: str | None) -> CheckInDevice | None:
+@dataclass(frozen=True)
+class PairedDevice:
+    """The tablet making a request: what its requests need of its row."""
+
+    id: int
+    event_id: int
+    name: str
+
+
+#: Read at every request of a tablet: a statement run past the ORM (see DriverStatement).
+_DEVICE_OF_TOKEN = DriverStatement(
+    lambda dialect: select(
+        CheckInDevice.id,
+        CheckInDevice.event_id,
+        CheckInDevice.name,
+        CheckInDevice.paired_at,
+        CheckInDevice.expires_at,
+        CheckInDevice.revoked_at,
+    ).where(CheckInDevice.token_hash == bindparam("token_hash"))
+)
+
+
+def device_for_token(token: str | None) -> PairedDevice | None:
     """The paired, unrevoked, unexpired tablet holding this cookie secret, or None."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64 or not token.isascii():
         return None
-    device = db.session.scalar(
-        select(CheckInDevice).where(CheckInDevice.token_hash == _digest(token))
-    )
-    if device is None or not device.usable():
+    rows = _DEVICE_OF_TOKEN.rows(db.session.connection(), token_hash=_digest(token))
+    if not rows:
         return None
-    return device
+    device_id, event_id, name, paired_at, expires_at, revoked_at = rows[0]
+    if not device_usable(paired_at, revoked_at, expires_at):
+        return None
+    return PairedDevice(device_id, event_id, name)
 
 
 def revoke(device: CheckInDevice) -> None:

@@ -39,8 +39,17 @@ class CheckInDevice(TimestampMixin, db.Model):
         return f"<CheckInDevice {self.id} {self.name!r} event={self.event_id}>"
 
     def usable(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.paired_at is not None and self.revoked_at is None and now < self.expires_at
+        return device_usable(self.paired_at, self.revoked_at, self.expires_at, now)
+
+
+def device_usable(
+    paired_at: datetime | None,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    now: datetime | None = None,
+) -> bool:
+    """A tablet may check people in once paired, until revoked or the end of its day."""
+    return paired_at is not None and revoked_at is None and (now or utcnow()) < expires_at
 
 
 class CheckInMethod(StrEnum):

@@ -136,12 +136,12 @@ def check_in_code(event_id: int):
     method = CheckInMethod(form.method.data)
     try:
         result = services.check_in(
-            event, form.code.data, actor=actor(), method=method, nonce=form.nonce.data
+            event.id, form.code.data, actor=actor(), method=method, nonce=form.nonce.data
         )
     except services.CheckInError as error:
         db.session.rollback()
         services.record_refusal(
-            event, form.code.data, error, actor=actor(), method=method, nonce=form.nonce.data
+            event.id, form.code.data, error, actor=actor(), method=method, nonce=form.nonce.data
         )
         db.session.commit()
         return _desk(event, error=error, status=REFUSAL_STATUS.get(error.code, 422))
@@ -182,12 +182,12 @@ def check_in_person(event_id: int, registration_id: int):
         abort(400)
     try:
         result = services.check_in_registration(
-            event, registration_id, actor=actor(), nonce=form.nonce.data
+            event.id, registration_id, actor=actor(), nonce=form.nonce.data
         )
     except services.CheckInError as error:
         db.session.rollback()
         services.record_refusal(
-            event,
+            event.id,
             "",
             error,
             actor=actor(),

@@ -20,7 +20,7 @@ def count(model) -> int:
 def scan(app, event_id, code, nonce, offline=False):
     event = db.session.get(Event, event_id)
     return services.check_in(
-        event,
+        event.id,
         code,
         actor=services.Actor(),
         nonce=nonce,

@@ -219,7 +219,7 @@ def test_closing_the_day_marks_no_shows_and_emails_the_coordinators(
     booking.book(sylvie.id, slots[0].id, source=InterviewSource.STAFF, notify=False)
     booking.book(helene.id, slots[1].id, source=InterviewSource.STAFF, notify=False)
     db.session.commit()
-    services.check_in(event, sylvie.ticket_code, actor=services.Actor(user=staff_user))
+    services.check_in(event.id, sylvie.ticket_code, actor=services.Actor(user=staff_user))
     the_day.mark_arrived(event, n_domain.id)
     db.session.commit()
     summary = the_day.close_day(event, by=staff_user)
@@ -258,7 +258,7 @@ def test_the_live_board_counts_the_morning(app, staff_client, employers_today, s
     booking.book(helene.id, slots[1].id, source=InterviewSource.STAFF, notify=False)
     the_day.mark_arrived(event, n_domain.id)
     db.session.commit()
-    services.check_in(event, sylvie.ticket_code, actor=services.Actor(user=staff_user))
+    services.check_in(event.id, sylvie.ticket_code, actor=services.Actor(user=staff_user))
     db.session.commit()
     board = queries.board(event, now=at(9, 25))
     assert (board.expected, board.arrived) == (3, 1)
@@ -287,7 +287,7 @@ def test_the_live_board_counts_the_morning(app, staff_client, employers_today, s
 
 def test_the_paper_list_and_badges_print_the_expected_people(app, staff_client, day):
     event, (sylvie, helene, jean) = day
-    services.check_in(event, sylvie.ticket_code, actor=services.Actor())
+    services.check_in(event.id, sylvie.ticket_code, actor=services.Actor())
     db.session.commit()
     page = text_of(staff_client.get(f"/admin/etapes/{event.id}/liste-papier"))
     assert "3 personnes attendues" in page
