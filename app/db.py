@@ -1,12 +1,16 @@
 """Declarative base, naming convention, shared column helpers and SQLite set-up."""
 
 import contextvars
+import fcntl
+import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
@@ -93,8 +97,107 @@ def _sqlite_on_begin(connection):
         return
     if read_only_transaction.get():
         connection.exec_driver_sql("BEGIN")
-    else:
+        return
+    lock = _writer_lock(connection)
+    if lock is not None:
+        lock.acquire()
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+class WriterLock:
+    """SQLite's writers, queued on a lock file beside the database.
+
+    SQLite lets one writer in at a time, and one that finds the database locked sleeps
+    (1, 2, 5, 10… 100 ms) before it tries again: with writes of a millisecond from several
+    processes (gunicorn's workers at the door), they spend more time asleep than writing.
+    Writers wait here instead, trying again every few tenths of a millisecond; after
+    `patience` seconds they go on to SQLite's own wait (its busy timeout, then "database is
+    locked"), so that a request that would wait for itself fails instead of hanging.
+    """
+
+    def __init__(self, path: str, patience: float = 30.0):
+        self._descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.patience = patience
+        self.held = False
+
+    def acquire(self) -> None:
+        pause, deadline = 0.00002, time.monotonic() + self.patience
+        while True:
+            try:
+                fcntl.flock(self._descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(pause)
+                pause = min(pause * 2, 0.0002)
+            else:
+                self.held = True
+                return
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.release()
+        os.close(self._descriptor)
+
+
+def _writer_lock(connection) -> WriterLock | None:
+    """The lock of this DB-API connection's database file (none in memory)."""
+    info = connection.connection.info
+    if "writer_lock" not in info:
+        database = connection.engine.url.database
+        in_memory = not database or database == ":memory:" or database.startswith("file:")
+        info["writer_lock"] = None if in_memory else WriterLock(f"{database}.writers")
+    return info["writer_lock"]
+
+
+def _end_then_release(dbapi_connection, info, end) -> None:
+    """COMMIT or ROLLBACK at once, then let the next writer in. The events below come
+    before SQLAlchemy's own call, which then finds no transaction left (a no-op)."""
+    lock = info.get("writer_lock")
+    if lock is None or not lock.held:
+        return
+    try:
+        end(dbapi_connection)
+    finally:
+        lock.release()
+
+
+@event.listens_for(Engine, "commit")
+def _sqlite_on_commit(connection):
+    if connection.dialect.name == "sqlite":
+        fairy = connection.connection
+        _end_then_release(fairy.driver_connection, fairy.info, lambda c: c.commit())
+
+
+@event.listens_for(Engine, "rollback")
+def _sqlite_on_rollback(connection):
+    if connection.dialect.name == "sqlite":
+        fairy = connection.connection
+        _end_then_release(fairy.driver_connection, fairy.info, lambda c: c.rollback())
+
+
+@event.listens_for(Pool, "reset")
+def _sqlite_on_reset(dbapi_connection, connection_record, reset_state):
+    """A connection given back to the pool in a transaction is rolled back: let go."""
+    if type(dbapi_connection).__module__ == "sqlite3":
+        _end_then_release(dbapi_connection, connection_record.info, lambda c: c.rollback())
+
+
+@event.listens_for(Pool, "invalidate")
+@event.listens_for(Pool, "close")
+def _sqlite_on_close(dbapi_connection, connection_record, *_exception):
+    lock = connection_record.info.pop("writer_lock", None)
+    if lock is not None:
+        lock.close()
 
 
 def lock_for_update(statement, dialect_name: str, of=None):

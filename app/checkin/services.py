@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -703,6 +703,15 @@ def _search_conditions(query: str) -> list:
     return conditions
 
 
+def _few_match(condition):
+    """`condition`, marked for SQLite's planner as true of few rows: it would otherwise walk
+    the étape's registrations first, then each one's candidate (1.8 ms for 5,000, against
+    0.7 ms from the candidates)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return condition
+    return func.likelihood(condition, literal_column("0.001"))
+
+
 def _search_order():
     """Confirmed people first, then by name."""
     confirmed_first = case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1)
@@ -720,7 +729,7 @@ def search(event: Event, query: str) -> list[Registration]:
     ids = db.session.scalars(
         select(Registration.id)
         .join(Candidate, Candidate.id == Registration.candidate_id)
-        .where(Registration.event_id == event.id, or_(*conditions))
+        .where(Registration.event_id == event.id, _few_match(or_(*conditions)))
         .order_by(*_search_order())
         .limit(SEARCH_LIMIT)
     ).all()
@@ -755,7 +764,7 @@ def search_people(event_id: int, query: str) -> list[tuple[Person, Arrival | Non
         .join(Candidate, Candidate.id == Registration.candidate_id)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .outerjoin(CheckInDevice, CheckInDevice.id == CheckIn.device_id)
-        .where(Registration.event_id == event_id, or_(*conditions))
+        .where(Registration.event_id == event_id, _few_match(or_(*conditions)))
         .order_by(*_search_order())
         .limit(SEARCH_LIMIT)
     )
