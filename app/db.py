@@ -5,6 +5,7 @@ import fcntl
 import os
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -264,6 +265,11 @@ class DriverStatement:
         return prepared
 
     def rows(self, connection: Connection, **values) -> list[tuple]:
+        return self.send(connection, **values).rows()
+
+    def send(self, connection: Connection, **values) -> "SentStatement":
+        """Run the statement; its rows are read with `rows()` (after the block, inside
+        `together`)."""
         sql, positions, fixed, binds, columns = self._prepared(connection.dialect)
         parameters = {**fixed, **values}
         for name, processor in binds.items():
@@ -274,15 +280,47 @@ class DriverStatement:
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.execute(sql, parameters)
-            rows = cursor.fetchall() if cursor.description is not None else []
-        finally:
+        except BaseException:
             cursor.close()
-        if any(columns):
-            rows = [
-                tuple(
-                    value if processor is None else processor(value)
-                    for processor, value in zip(columns, row, strict=True)
-                )
-                for row in rows
-            ]
-        return rows
+            raise
+        sent = SentStatement(cursor, columns)
+        if connection.dialect.name != "postgresql":
+            sent.rows()  # SQLite: read at once, no statement left half-stepped
+        return sent
+
+
+class SentStatement:
+    """A DriverStatement run, whose rows are read once."""
+
+    def __init__(self, cursor, columns: list):
+        self._cursor, self._columns, self._rows = cursor, columns, None
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            try:
+                rows = self._cursor.fetchall() if self._cursor.description is not None else []
+            finally:
+                self._cursor.close()
+            if any(self._columns):
+                rows = [
+                    tuple(
+                        value if processor is None else processor(value)
+                        for processor, value in zip(self._columns, row, strict=True)
+                    )
+                    for row in rows
+                ]
+            self._rows = rows
+        return self._rows
+
+
+@contextmanager
+def together(connection: Connection):
+    """DriverStatements sent in the block go to PostgreSQL in one round trip (psycopg's
+    pipeline mode): send them all, then read their rows after the block. Nothing else may
+    run a statement in the block (an expired ORM object loading itself would get no rows).
+    SQLite, in the same process, runs them one after the other."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.connection.driver_connection.pipeline():
+        yield

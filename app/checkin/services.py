@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select
+from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -25,7 +25,7 @@ from app.candidates.models import Candidate, Registration, RegistrationStatus, n
 from app.candidates.tickets import TICKET_ALPHABET, normalise_ticket_code
 from app.checkin.devices import PairedDevice
 from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice, CheckInMethod
-from app.db import DriverStatement, lock_for_update, utcnow
+from app.db import DriverStatement, lock_for_update, together, utcnow
 from app.employers.models import Company, Establishment, Participation
 from app.errors import DomainError
 from app.events.models import Event
@@ -89,7 +89,12 @@ _INTERVIEWS_OF_THE_DAY = DriverStatement(
 def interviews_of_the_day(registration_id: int) -> list[DayInterview]:
     """The person's interviews (not cancelled), by time: one plain query, since the answer
     to a scan needs only these three things."""
-    rows = _INTERVIEWS_OF_THE_DAY.rows(db.session.connection(), registration_id=registration_id)
+    return _day_interviews(
+        _INTERVIEWS_OF_THE_DAY.rows(db.session.connection(), registration_id=registration_id)
+    )
+
+
+def _day_interviews(rows) -> list[DayInterview]:
     return [
         DayInterview(
             starts_at,
@@ -363,8 +368,9 @@ _INSERT_CHECK_IN = _insert_unless(
 
 def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline):
     """The rules, under the registration's row lock. The usual scan (a confirmed person of
-    this étape, a new nonce) is written here with two statements; anything else, rare at
-    the door, follows the ORM's `_let_in_by_rules`.
+    this étape, a new nonce) is written here: the attempt and the check-in inserted and the
+    person's interviews read, sent together; anything else, rare at the door, follows the
+    ORM's `_let_in_by_rules` (a check-in inserted by then is taken back first).
 
     On PostgreSQL, the rows joined to the registration were read before its lock was
     granted: a nonce or a check-in written meanwhile by another request shows as a
@@ -402,20 +408,38 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
     now = utcnow()
     scanned = scan_time(scanned_at, now)
     status = CHECKED_IN if check_in_id is None else ALREADY_CHECKED_IN
-    attempt = _INSERT_ATTEMPT.rows(
-        connection,
-        event_id=event_id,
-        nonce=nonce,
-        code=logged_code(raw_code),
-        registration_id=registration_id,
-        result=status,
-        method=method,
-        offline=offline,
-        scanned_at=scanned,
-        created_at=now,
-        **actor.ids,
-    )
-    if not attempt:  # the nonce came in another request meanwhile
+    who = actor.ids  # read before: nothing in the block below may load an ORM object
+    # Nobody else can let this person in before our commit: every path holds the
+    # registration's lock (and the unique registration_id refuses a second row).
+    with together(connection):  # one round trip to PostgreSQL
+        attempt = _INSERT_ATTEMPT.send(
+            connection,
+            event_id=event_id,
+            nonce=nonce,
+            code=logged_code(raw_code),
+            registration_id=registration_id,
+            result=status,
+            method=method,
+            offline=offline,
+            scanned_at=scanned,
+            created_at=now,
+            **who,
+        )
+        inserted = None
+        if check_in_id is None:
+            inserted = _INSERT_CHECK_IN.send(
+                connection,
+                registration_id=registration_id,
+                event_id=event_id,
+                method=method,
+                checked_in_at=now,
+                scanned_at=scanned,
+                **who,
+            )
+        interviews = _INTERVIEWS_OF_THE_DAY.send(connection, registration_id=registration_id)
+    if not attempt.rows():  # the nonce came in another request meanwhile
+        if inserted is not None and inserted.rows():
+            db.session.execute(delete(CheckIn).where(CheckIn.id == inserted.rows()[0][0]))
         return _let_in_by_rules(
             event_id,
             db.session.get(Registration, registration_id),
@@ -426,36 +450,23 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
             scanned_at,
             offline,
         )
-    arrival = None
-    if check_in_id is None:
-        # Nobody else can let this person in before our commit: every path holds the
-        # registration's lock (and the unique registration_id refuses a second row).
-        inserted = _INSERT_CHECK_IN.rows(
-            connection,
-            registration_id=registration_id,
-            event_id=event_id,
-            method=method,
-            checked_in_at=now,
-            scanned_at=scanned,
-            **actor.ids,
-        )
-        if inserted:
-            device = actor.device.name if actor.device is not None else None
-            arrival = Arrival(inserted[0][0], now, scanned, method, device)
-        else:  # let in by a request that held the lock before us
-            status = ALREADY_CHECKED_IN
-            arrival = Arrival.of(_check_in_of(registration_id))
-            db.session.get(CheckInAttempt, attempt[0][0]).result = status
-            db.session.flush()
-    else:
+    if inserted is None:
         arrival = Arrival(
             check_in_id, checked_in_at, checked_in_scanned_at, checked_in_method, device_name
         )
+    elif inserted.rows():
+        device = actor.device.name if actor.device is not None else None
+        arrival = Arrival(inserted.rows()[0][0], now, scanned, method, device)
+    else:  # let in by a request that held the lock before us
+        status = ALREADY_CHECKED_IN
+        arrival = Arrival.of(_check_in_of(registration_id))
+        db.session.get(CheckInAttempt, attempt.rows()[0][0]).result = status
+        db.session.flush()
     return CheckInResult(
         status,
         Person(registration_id, first_name, last_name, registration_status, ticket_code),
         arrival,
-        interviews=interviews_of_the_day(registration_id),
+        interviews=_day_interviews(interviews.rows()),
     )
 
 
