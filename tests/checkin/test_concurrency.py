@@ -1,6 +1,9 @@
 """Twenty tablets scanning one ticket at once, the same request sent twenty times, and an
 offline queue replayed twice: one check-in, never an error. SQLite and PostgreSQL."""
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -71,3 +74,46 @@ def test_an_offline_queue_replayed_twice_creates_nothing_new(app, day):
     outcomes = run_together(app, 2, lambda _i: replay())
     assert unexpected(outcomes) == [] and outcomes == [first, first]
     assert (count(CheckIn), count(CheckInAttempt)) == rows == (3, 4)
+
+
+def test_one_nonce_sent_for_two_people_at_once_lets_only_the_first_in(app, day):
+    """The second request reads the nonce before the first commits (PostgreSQL: its INSERT
+    then waits for the first one; SQLite: its write waits); it must take back what it wrote
+    and answer as the replay it is."""
+    event, (sylvie, helene, _jean_marc) = day
+    event_id, codes = event.id, (sylvie.ticket_code, helene.ticket_code)
+    db.session.commit()
+    first_done, commit_first = threading.Event(), threading.Event()
+    outcomes = {}
+
+    def first():
+        with app.app_context():
+            outcomes["first"] = scan(app, event_id, codes[0], "shared-nonce-01")
+            first_done.set()
+            commit_first.wait(timeout=30)
+            db.session.commit()
+
+    def second():
+        with app.app_context():
+            try:
+                outcomes["second"] = scan(app, event_id, codes[1], "shared-nonce-01")
+                db.session.commit()
+            except Exception as error:  # checked below
+                db.session.rollback()
+                outcomes["second"] = error
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert first_done.wait(timeout=30)
+    threads[1].start()
+    time.sleep(0.5)  # the second request is now waiting for the first one's transaction
+    assert "second" not in outcomes
+    commit_first.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    replay = outcomes["second"]
+    assert isinstance(replay, services.CheckInResult), replay
+    assert replay.replayed and replay.person.registration_id == sylvie.id
+    assert db.session.scalars(select(CheckIn.registration_id)).all() == [sylvie.id]
+    assert count(CheckInAttempt) == 1
