@@ -267,7 +267,7 @@ def check_in_registration(
     door = _AT_THE_DOOR_BY_ID.rows(_connection(), registration_id=registration_id, nonce=nonce)
     if not door:
         raise CheckInError(_("Cette inscription n'existe pas."), "unknown_code")
-    raw_code = door[0][3]  # its ticket code
+    raw_code = door[0][4]  # its ticket code
     return _let_in(event_id, door[0], raw_code, actor, method, nonce, scanned_at, False)
 
 
@@ -278,9 +278,37 @@ def _connection():
     return db.session.connection()
 
 
+def _people_and_arrivals(*more):
+    """Registrations with their person and their check-in if any: each row holds what
+    `Person`, then `Arrival` take (see `_person_and_arrival`), then `more`."""
+    return (
+        select(
+            Registration.id,
+            Candidate.first_name,
+            Candidate.last_name,
+            Registration.status,
+            Registration.ticket_code,
+            CheckIn.id,
+            CheckIn.checked_in_at,
+            CheckIn.scanned_at,
+            CheckIn.method,
+            CheckInDevice.name,
+            *more,
+        )
+        .select_from(Registration)
+        .join(Candidate, Candidate.id == Registration.candidate_id)
+        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+        .outerjoin(CheckInDevice, CheckInDevice.id == CheckIn.device_id)
+    )
+
+
+def _person_and_arrival(row) -> tuple[Person, Arrival | None]:
+    return Person(*row[:5]), (Arrival(*row[5:10]) if row[5] is not None else None)
+
+
 def _at_the_door(criterion):
     """What a scan needs, in one statement: the registration (locked), its person, its
-    check-in if any, and whether the request's nonce was seen before."""
+    check-in if any, its étape and whether the request's nonce was seen before."""
 
     def build(dialect_name: str):
         earlier = (
@@ -288,27 +316,7 @@ def _at_the_door(criterion):
             .where(CheckInAttempt.nonce == bindparam("nonce"))
             .scalar_subquery()
         )
-        statement = (
-            select(
-                Registration.id,
-                Registration.event_id,
-                Registration.status,
-                Registration.ticket_code,
-                Candidate.first_name,
-                Candidate.last_name,
-                CheckIn.id,
-                CheckIn.checked_in_at,
-                CheckIn.scanned_at,
-                CheckIn.method,
-                CheckInDevice.name,
-                earlier,
-            )
-            .select_from(Registration)
-            .join(Candidate, Candidate.id == Registration.candidate_id)
-            .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
-            .outerjoin(CheckInDevice, CheckInDevice.id == CheckIn.device_id)
-            .where(criterion)
-        )
+        statement = _people_and_arrivals(Registration.event_id, earlier).where(criterion)
         return lock_for_update(statement, dialect_name, of=Registration)
 
     return DriverStatement(build)
@@ -375,28 +383,13 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
     On PostgreSQL, the rows joined to the registration were read before its lock was
     granted: a nonce or a check-in written meanwhile by another request shows as a
     conflict of the INSERTs, and is then read again."""
-    (
-        registration_id,
-        registration_event_id,
-        registration_status,
-        ticket_code,
-        first_name,
-        last_name,
-        check_in_id,
-        checked_in_at,
-        checked_in_scanned_at,
-        checked_in_method,
-        device_name,
-        earlier_attempt,
-    ) = door
-    if (
-        earlier_attempt is not None
-        or registration_event_id != event_id
-        or registration_status != RegistrationStatus.CONFIRMED
-    ):
+    person, arrival = _person_and_arrival(door)
+    registration_event_id, earlier_attempt = door[10:]
+
+    def by_rules():
         return _let_in_by_rules(
             event_id,
-            db.session.get(Registration, registration_id),  # locked above
+            db.session.get(Registration, person.registration_id),  # locked above
             raw_code,
             actor,
             method,
@@ -404,10 +397,17 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
             scanned_at,
             offline,
         )
+
+    if (
+        earlier_attempt is not None
+        or registration_event_id != event_id
+        or person.status != RegistrationStatus.CONFIRMED
+    ):
+        return by_rules()
     connection = db.session.connection()
     now = utcnow()
     scanned = scan_time(scanned_at, now)
-    status = CHECKED_IN if check_in_id is None else ALREADY_CHECKED_IN
+    status = CHECKED_IN if arrival is None else ALREADY_CHECKED_IN
     who = actor.ids  # read before: nothing in the block below may load an ORM object
     # Nobody else can let this person in before our commit: every path holds the
     # registration's lock (and the unique registration_id refuses a second row).
@@ -417,7 +417,7 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
             event_id=event_id,
             nonce=nonce,
             code=logged_code(raw_code),
-            registration_id=registration_id,
+            registration_id=person.registration_id,
             result=status,
             method=method,
             offline=offline,
@@ -426,48 +426,30 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
             **who,
         )
         inserted = None
-        if check_in_id is None:
+        if arrival is None:
             inserted = _INSERT_CHECK_IN.send(
                 connection,
-                registration_id=registration_id,
+                registration_id=person.registration_id,
                 event_id=event_id,
                 method=method,
                 checked_in_at=now,
                 scanned_at=scanned,
                 **who,
             )
-        interviews = _INTERVIEWS_OF_THE_DAY.send(connection, registration_id=registration_id)
+        interviews = _INTERVIEWS_OF_THE_DAY.send(connection, registration_id=person.registration_id)
     if not attempt.rows():  # the nonce came in another request meanwhile
         if inserted is not None and inserted.rows():
             db.session.execute(delete(CheckIn).where(CheckIn.id == inserted.rows()[0][0]))
-        return _let_in_by_rules(
-            event_id,
-            db.session.get(Registration, registration_id),
-            raw_code,
-            actor,
-            method,
-            nonce,
-            scanned_at,
-            offline,
-        )
-    if inserted is None:
-        arrival = Arrival(
-            check_in_id, checked_in_at, checked_in_scanned_at, checked_in_method, device_name
-        )
-    elif inserted.rows():
+        return by_rules()
+    if inserted is not None and inserted.rows():
         device = actor.device.name if actor.device is not None else None
         arrival = Arrival(inserted.rows()[0][0], now, scanned, method, device)
-    else:  # let in by a request that held the lock before us
+    elif inserted is not None:  # let in by a request that held the lock before us
         status = ALREADY_CHECKED_IN
-        arrival = Arrival.of(_check_in_of(registration_id))
+        arrival = Arrival.of(_check_in_of(person.registration_id))
         db.session.get(CheckInAttempt, attempt.rows()[0][0]).result = status
         db.session.flush()
-    return CheckInResult(
-        status,
-        Person(registration_id, first_name, last_name, registration_status, ticket_code),
-        arrival,
-        interviews=_day_interviews(interviews.rows()),
-    )
+    return CheckInResult(status, person, arrival, interviews=_day_interviews(interviews.rows()))
 
 
 def _nonce_taken_meanwhile(nonce: str, fields: dict) -> None:
@@ -759,27 +741,12 @@ def search_people(event_id: int, query: str) -> list[tuple[Person, Arrival | Non
     if not conditions:
         return []
     rows = db.session.execute(
-        select(
-            Registration.id,
-            Candidate.first_name,
-            Candidate.last_name,
-            Registration.status,
-            Registration.ticket_code,
-            CheckIn.id,
-            CheckIn.checked_in_at,
-            CheckIn.scanned_at,
-            CheckIn.method,
-            CheckInDevice.name,
-        )
-        .select_from(Registration)
-        .join(Candidate, Candidate.id == Registration.candidate_id)
-        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
-        .outerjoin(CheckInDevice, CheckInDevice.id == CheckIn.device_id)
+        _people_and_arrivals()
         .where(Registration.event_id == event_id, _few_match(or_(*conditions)))
         .order_by(*_search_order())
         .limit(SEARCH_LIMIT)
     )
-    return [(Person(*row[:5]), Arrival(*row[5:]) if row[5] is not None else None) for row in rows]
+    return [_person_and_arrival(row) for row in rows]
 
 
 def _escape(text: str) -> str:
