@@ -243,13 +243,16 @@ def check_in(
             ),
             "invalid_code",
         )
-    door = _AT_THE_DOOR_BY_CODE.rows(_connection(), code=code, nonce=nonce)
+    connection = _connection()
+    door = _AT_THE_DOOR_BY_CODE.rows(connection, code=code, nonce=nonce)
     if not door:
         raise CheckInError(
             _("Code inconnu : vérifiez-le, ou cherchez la personne par son nom."),
             "unknown_code",
         )
-    return _let_in(event_id, door[0], raw_code, actor, method, nonce, scanned_at, offline)
+    return _let_in(
+        event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, offline
+    )
 
 
 def check_in_registration(
@@ -264,11 +267,12 @@ def check_in_registration(
     """Let a registration found by name in at the étape `event_id` (same rules as
     `check_in`)."""
     nonce = check_nonce(nonce)
-    door = _AT_THE_DOOR_BY_ID.rows(_connection(), registration_id=registration_id, nonce=nonce)
+    connection = _connection()
+    door = _AT_THE_DOOR_BY_ID.rows(connection, registration_id=registration_id, nonce=nonce)
     if not door:
         raise CheckInError(_("Cette inscription n'existe pas."), "unknown_code")
     raw_code = door[0][4]  # its ticket code
-    return _let_in(event_id, door[0], raw_code, actor, method, nonce, scanned_at, False)
+    return _let_in(event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, False)
 
 
 def _connection():
@@ -374,7 +378,7 @@ _INSERT_CHECK_IN = _insert_unless(
 )
 
 
-def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline):
+def _let_in(event_id, connection, door, raw_code, actor, method, nonce, scanned_at, offline):
     """The rules, under the registration's row lock. The usual scan (a confirmed person of
     this étape, a new nonce) is written here: the attempt and the check-in inserted and the
     person's interviews read, sent together; anything else, rare at the door, follows the
@@ -404,7 +408,6 @@ def _let_in(event_id, door, raw_code, actor, method, nonce, scanned_at, offline)
         or person.status != RegistrationStatus.CONFIRMED
     ):
         return by_rules()
-    connection = db.session.connection()
     now = utcnow()
     scanned = scan_time(scanned_at, now)
     status = CHECKED_IN if arrival is None else ALREADY_CHECKED_IN
