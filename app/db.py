@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.pool import Pool
@@ -76,6 +76,37 @@ class TimestampMixin:
 read_only_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "read_only_transaction", default=False
 )
+
+
+#: A pooled connection left unused longer than this is tried (`SELECT 1`) before it is
+#: lent again, and replaced if the server went away meanwhile (restarted, or it closed idle
+#: connections). One that came back a moment ago is not: SQLAlchemy's `pool_pre_ping` would
+#: try every one, a round trip to PostgreSQL at every request. If the server restarts under
+#: load, a request that meets a dead connection fails (the tablet keeps its scan and sends
+#: it again) and SQLAlchemy then replaces every connection of the pool.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(dbapi_connection, connection_record):
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return  # new, or back a moment ago
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the transaction psycopg began for it
+    except Exception as error:
+        # The pool throws this connection away and lends a new one instead.
+        raise exc.DisconnectionError("the database closed an idle connection") from error
 
 
 @event.listens_for(Engine, "connect")

@@ -225,16 +225,15 @@ def create_check_in(event_id: int):
             scanned_at=scanned_at,
             offline=offline,
         )
-        db.session.commit()
         body = {"error": {"code": error.code, "message": error.message}}
-        if error.registration is not None:
+        if error.registration is not None:  # read in this transaction, not in a new one
             body["person"] = person_json(Person.of(error.registration))
+        db.session.commit()
         return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
-    # The answer is built before the commit, which expires what it would read again (and,
-    # on SQLite, would take the write lock a second time).
-    answer = result_json(result)
+    # The result holds plain values: the answer is built once the locks are let go (the
+    # registration's row on PostgreSQL, the writer's lock on SQLite).
     db.session.commit()
-    return jsonify(answer), 201 if result.checked_in_now else 200
+    return jsonify(result_json(result)), 201 if result.checked_in_now else 200
 
 
 @bp.route("/events/<int:event_id>/check-ins/<int:check_in_id>", methods=["DELETE"])
