@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import wraps
 
 from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -109,6 +110,47 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
         raise exc.DisconnectionError("the database closed an idle connection") from error
 
 
+#: True while the current unit of work reads one statement at a time, in no transaction
+#: (`reads_outside_transaction`).
+statements_alone: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "statements_alone", default=False
+)
+
+
+def reads_outside_transaction(view):
+    """A view that only reads runs its statements without a transaction around them: no
+    BEGIN and ROLLBACK (on PostgreSQL, two round trips of the four of a tablet's search).
+    Each statement sees what was committed when it started, as it would in PostgreSQL's
+    READ COMMITTED; nothing the view writes would be undone on error, so it must not write.
+    Put it above the decorators that read (the tablet's check, the signed-in user)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = statements_alone.set(True)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            statements_alone.reset(token)
+
+    return wrapped
+
+
+@event.listens_for(Engine, "begin")
+def _alone_on_begin(connection):
+    if statements_alone.get() and connection.dialect.name == "postgresql":
+        # psycopg then sends no BEGIN; SQLAlchemy's COMMIT and ROLLBACK find no
+        # transaction, and send nothing either. Put back when the pool takes it back.
+        connection.connection.driver_connection.autocommit = True
+
+
+@event.listens_for(Pool, "checkin")
+def _end_alone(dbapi_connection, connection_record):
+    if getattr(dbapi_connection, "autocommit", False) is True and hasattr(
+        dbapi_connection, "pgconn"
+    ):
+        dbapi_connection.autocommit = False
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
     if type(dbapi_connection).__module__ != "sqlite3":
@@ -127,6 +169,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 def _sqlite_on_begin(connection):
     if connection.dialect.name != "sqlite":
         return
+    if statements_alone.get():
+        return  # without BEGIN, each statement is its own transaction
     if read_only_transaction.get():
         connection.exec_driver_sql("BEGIN")
         return

@@ -20,6 +20,7 @@ from app.checkin.permissions import current_device, device_or_staff
 from app.checkin.queries import desk_figures, recent_check_ins
 from app.checkin.routes import REFUSAL_STATUS, actor
 from app.checkin.services import Arrival, Person
+from app.db import reads_outside_transaction
 from app.extensions import csrf, db
 from app.formatting import hour
 
@@ -251,6 +252,7 @@ def delete_check_in(event_id: int, check_in_id: int):
 
 
 @bp.route("/events/<int:event_id>/status")
+@reads_outside_transaction
 @device_or_staff
 def status(event_id: int):
     """The étape now: people expected and arrived, the last arrivals."""
@@ -302,6 +304,7 @@ def board_json(board) -> dict:
 
 
 @bp.route("/events/<int:event_id>/board")
+@reads_outside_transaction
 @device_or_staff
 def live_board(event_id: int):
     """The étape now: arrivals over the morning, employers, interviews, free tables."""
@@ -309,6 +312,7 @@ def live_board(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/search")
+@reads_outside_transaction
 @device_or_staff
 def search(event_id: int):
     """People of the étape by name, phone or ticket code (at least 2 characters)."""
