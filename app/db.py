@@ -91,6 +91,7 @@ PING_AFTER_IDLE_SECONDS = 10.0
 @event.listens_for(Pool, "checkin")
 def _note_idle_since(dbapi_connection, connection_record):
     connection_record.info["idle_since"] = time.monotonic()
+    connection_record.info.pop(_BEGIN_PENDING, None)
 
 
 @event.listens_for(Pool, "checkout")
@@ -135,20 +136,49 @@ def reads_outside_transaction(view):
     return wrapped
 
 
+# --- PostgreSQL: BEGIN sent with the first statement -------------------------------------
+#
+# psycopg sends BEGIN on its own before a transaction's first statement: a round trip of
+# its own. The connections are kept in psycopg's autocommit mode instead, and BEGIN is
+# sent here: before the first statement that SQLAlchemy runs (the same round trip as
+# psycopg's), or in one round trip with the first DriverStatement (a tablet's request
+# starts with one: the tablet's own row). SQLAlchemy's COMMIT and ROLLBACK then end what was
+# begun, and send nothing when no statement ran. A unit of work that reads outside a
+# transaction (`statements_alone`) sends no BEGIN at all.
+
+_BEGIN_PENDING = "begin_pending"
+
+
 @event.listens_for(Engine, "begin")
-def _alone_on_begin(connection):
-    if statements_alone.get() and connection.dialect.name == "postgresql":
-        # psycopg then sends no BEGIN; SQLAlchemy's COMMIT and ROLLBACK find no
-        # transaction, and send nothing either. Put back when the pool takes it back.
-        connection.connection.driver_connection.autocommit = True
+def _postgresql_on_begin(connection):
+    if connection.dialect.name != "postgresql":
+        return
+    fairy = connection.connection
+    fairy.driver_connection.autocommit = True  # between transactions, as always here
+    if not statements_alone.get():
+        fairy.info[_BEGIN_PENDING] = True
 
 
-@event.listens_for(Pool, "checkin")
-def _end_alone(dbapi_connection, connection_record):
-    if getattr(dbapi_connection, "autocommit", False) is True and hasattr(
-        dbapi_connection, "pgconn"
+@event.listens_for(Engine, "before_cursor_execute")
+def _begin_before_first_statement(connection, cursor, statement, parameters, context, many):
+    if connection.dialect.name == "postgresql" and connection.connection.info.pop(
+        _BEGIN_PENDING, False
     ):
-        dbapi_connection.autocommit = False
+        cursor.execute("BEGIN")
+
+
+def _begin_pending(connection: Connection) -> bool:
+    """Whether the transaction of `connection` still has its BEGIN to send (then sent by
+    the caller, together with its statement)."""
+    return connection.connection.info.pop(_BEGIN_PENDING, False)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _postgresql_on_end(connection):
+    # An invalidated connection (the server went away) is not asked for its DB-API one.
+    if connection.dialect.name == "postgresql" and not connection.invalidated:
+        connection.connection.info.pop(_BEGIN_PENDING, None)
 
 
 @event.listens_for(Engine, "connect")
@@ -325,9 +355,14 @@ class DriverStatement:
                 if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
                 is not None
             }
-            columns = [
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in statement.exported_columns
+            #: The columns read (none: nothing to fetch), then those the driver does not
+            #: give as the type has them, by position, with their conversion.
+            columns = list(statement.exported_columns)
+            converters = [
+                (position, processor)
+                for position, column in enumerate(columns)
+                if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
+                is not None
             ]
             #: The values written in the statement itself (an enum compared with).
             fixed = {
@@ -335,7 +370,14 @@ class DriverStatement:
                 for bind, name in compiled.bind_names.items()
                 if not bind.required
             }
-            prepared = (compiled.string, compiled.positiontup, fixed, binds, columns)
+            prepared = (
+                compiled.string,
+                compiled.positiontup,
+                fixed,
+                binds,
+                bool(columns),
+                converters,
+            )
             self._by_dialect[dialect.name] = prepared
         return prepared
 
@@ -345,20 +387,30 @@ class DriverStatement:
     def send(self, connection: Connection, **values) -> "SentStatement":
         """Run the statement; its rows are read with `rows()` (after the block, inside
         `together`)."""
-        sql, positions, fixed, binds, columns = self._prepared(connection.dialect)
+        sql, positions, fixed, binds, returns_rows, converters = self._prepared(connection.dialect)
         parameters = {**fixed, **values}
         for name, processor in binds.items():
             if parameters[name] is not None:
                 parameters[name] = processor(parameters[name])
         if positions is not None:
             parameters = tuple(parameters[name] for name in positions)
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor()
         try:
-            cursor.execute(sql, parameters)
+            if connection.dialect.name == "postgresql" and _begin_pending(connection):
+                if connection.connection.info.get(_TOGETHER):
+                    driver.execute("BEGIN")
+                    cursor.execute(sql, parameters)
+                else:
+                    with driver.pipeline():  # BEGIN and the statement: one round trip
+                        driver.execute("BEGIN")
+                        cursor.execute(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
         except BaseException:
             cursor.close()
             raise
-        sent = SentStatement(cursor, columns)
+        sent = SentStatement(cursor, returns_rows, converters)
         if connection.dialect.name != "postgresql":
             sent.rows()  # SQLite: read at once, no statement left half-stepped
         return sent
@@ -367,25 +419,27 @@ class DriverStatement:
 class SentStatement:
     """A DriverStatement run, whose rows are read once."""
 
-    def __init__(self, cursor, columns: list):
-        self._cursor, self._columns, self._rows = cursor, columns, None
+    def __init__(self, cursor, returns_rows: bool, converters: list):
+        self._cursor, self._returns_rows, self._converters = cursor, returns_rows, converters
+        self._rows = None
 
     def rows(self) -> list[tuple]:
         if self._rows is None:
             try:
-                rows = self._cursor.fetchall() if self._cursor.description is not None else []
+                # `description` is not asked: psycopg builds it anew at each call.
+                rows = self._cursor.fetchall() if self._returns_rows else []
             finally:
                 self._cursor.close()
-            if any(self._columns):
-                rows = [
-                    tuple(
-                        value if processor is None else processor(value)
-                        for processor, value in zip(self._columns, row, strict=True)
-                    )
-                    for row in rows
-                ]
+            if self._converters:
+                rows = [self._convert(row) for row in rows]
             self._rows = rows
         return self._rows
+
+    def _convert(self, row) -> tuple:
+        row = list(row)
+        for position, processor in self._converters:
+            row[position] = processor(row[position])
+        return tuple(row)
 
 
 @contextmanager
@@ -397,5 +451,13 @@ def together(connection: Connection):
     if connection.dialect.name != "postgresql":
         yield
         return
+    info = connection.connection.info
     with connection.connection.driver_connection.pipeline():
-        yield
+        info[_TOGETHER] = True
+        try:
+            yield
+        finally:
+            info.pop(_TOGETHER, None)
+
+
+_TOGETHER = "sending_together"

@@ -10,7 +10,9 @@ wrk loads each endpoint with the same settings (2 threads, 32 connections, after
 warm-up): the hello endpoint, `POST /api/v1/events/<id>/check-ins` (every request a ticket code
 of the étape, taken in turn, and a fresh nonce) and `GET /api/v1/events/<id>/search?q=<surname>`;
 then each of them again with a single connection, to tell a request's own time from queueing.
-The rate limiter is off (RATELIMIT_ENABLED=false). Prints a Markdown table per database.
+The rate limiter is off (RATELIMIT_ENABLED=false). Prints a Markdown table per database,
+with the CPU time per answer of the app's gunicorn (master and workers) and of PostgreSQL's
+processes, read from /proc: on a shared machine, what each request costs.
 
 Needs wrk (`apt-get install -y wrk`) and, for PostgreSQL, a server on 127.0.0.1:5432 (trust
 authentication, user postgres; see --postgres-url): the database `bench_checkin` is created
@@ -295,17 +297,11 @@ def stop(server: subprocess.Popen | None) -> None:
         server.wait()
 
 
-def cpu_by_process(ignored_sessions: set[int]) -> dict[int, float]:
-    """CPU seconds used so far by each process (its reaped children included), except those
-    of `ignored_sessions` and of the postgres user (the benchmark's own database server)."""
-    import pwd
-
-    try:
-        postgres_uid = pwd.getpwnam("postgres").pw_uid
-    except KeyError:
-        postgres_uid = None
+def processes() -> list[tuple[int, int, int, float]]:
+    """(pid, session, owner's uid, CPU seconds used so far, reaped children included) of
+    every process."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {}
+    found = []
     for folder in Path("/proc").iterdir():
         if not folder.name.isdigit():
             continue
@@ -314,10 +310,41 @@ def cpu_by_process(ignored_sessions: set[int]) -> dict[int, float]:
             owner = folder.stat().st_uid
         except OSError:
             continue  # ended meanwhile
-        if int(fields[3]) in ignored_sessions or owner == postgres_uid:
-            continue
-        used[int(folder.name)] = sum(int(value) for value in fields[11:15]) / tick
-    return used
+        used = sum(int(value) for value in fields[11:15]) / tick
+        found.append((int(folder.name), int(fields[3]), owner, used))
+    return found
+
+
+def postgres_uid() -> int | None:
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        return None
+
+
+def cpu_by_process(ignored_sessions: set[int]) -> dict[int, float]:
+    """CPU seconds used so far by each process, except those of `ignored_sessions` and of
+    the postgres user (the benchmark's own database server)."""
+    database = postgres_uid()
+    return {
+        pid: used
+        for pid, session, owner, used in processes()
+        if session not in ignored_sessions and owner != database
+    }
+
+
+def server_cpu(server_session: int | None) -> tuple[float, float]:
+    """CPU seconds used so far by the app's gunicorn (its session) and by PostgreSQL."""
+    database = postgres_uid()
+    app = postgres = 0.0
+    for _pid, session, owner, used in processes():
+        if session == server_session:
+            app += used
+        elif owner == database:
+            postgres += used
+    return app, postgres
 
 
 def run_wrk(
@@ -327,8 +354,10 @@ def run_wrk(
     *script_arguments: str,
     threads: int = THREADS,
     connections: int = CONNECTIONS,
+    server_session: int | None = None,
 ) -> dict:
-    """One wrk run: requests/s, p50 and p99 in ms, answers by status, socket errors."""
+    """One wrk run: requests/s, p50 and p99 in ms, answers by status, socket errors, and
+    the CPU time the app's server (`server_session`) and PostgreSQL used per request."""
     command = [
         "wrk",
         f"-t{threads}",
@@ -341,9 +370,9 @@ def run_wrk(
     ]
     if script_arguments:
         command += ["--", *script_arguments]
-    before = cpu_by_process(IGNORED_SESSIONS)
+    before, servers_before = cpu_by_process(IGNORED_SESSIONS), server_cpu(server_session)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    after = cpu_by_process(IGNORED_SESSIONS)
+    after, servers_after = cpu_by_process(IGNORED_SESSIONS), server_cpu(server_session)
     others = sum(used - before.get(pid, 0.0) for pid, used in after.items())
     rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     latencies = {
@@ -357,8 +386,15 @@ def run_wrk(
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
+    answered = max(sum(statuses.values()), 1)
+    app_cpu, database_cpu = (
+        (after_ - before_) / answered * 1000
+        for before_, after_ in zip(servers_before, servers_after, strict=True)
+    )
     return {
         "seconds": seconds,
+        "app_cpu_ms": app_cpu if server_session is not None else None,
+        "database_cpu_ms": database_cpu,
         "rate": float(rate.group(1)),
         "p50": latencies["50"],
         "p99": latencies["99"],
@@ -401,7 +437,11 @@ def postgres_database(server_url: str, create: bool) -> str:
     )
 
 
-def bench_database(database_url: str, hello_url: str, work: Path, seconds: int, seed: int) -> dict:
+def bench_database(
+    database_url: str, hello: tuple[str, int], work: Path, seconds: int, seed: int
+) -> dict:
+    """`hello`: the bare app's URL and its server's session."""
+    hello_url, hello_session = hello
     started = time.monotonic()
     prepared = subprocess.run(
         [sys.executable, __file__, "--prepare", database_url, "--seed", str(seed)],
@@ -470,15 +510,20 @@ def bench_database(database_url: str, hello_url: str, work: Path, seconds: int, 
                 str(scanned),
                 threads=threads,
                 connections=connections,
+                server_session=server.pid,
             )
             # The next run starts after the last code sent (answered or in flight).
             scanned += max(result["sent"]) * threads
             return result
 
         endpoints = {
-            "hello": lambda seconds, **load: run_wrk(hello_url, hello_lua, seconds, **load),
+            "hello": lambda seconds, **load: run_wrk(
+                hello_url, hello_lua, seconds, server_session=hello_session, **load
+            ),
             "check-in": check_in,
-            "search": lambda seconds, **load: run_wrk(base + "/", search_lua, seconds, **load),
+            "search": lambda seconds, **load: run_wrk(
+                base + "/", search_lua, seconds, server_session=server.pid, **load
+            ),
         }
         results, alone = {}, {}
         for endpoint, run in endpoints.items():
@@ -535,8 +580,11 @@ def print_table(name: str, bench: dict) -> None:
         f"({bench['surnames']} distinct surnames), set up in {bench['setup_seconds']:.0f} s"
     )
     print()
-    print("| endpoint | requests/s | p50 ms | p99 ms | non-2xx | ratio to hello | answers |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| endpoint | requests/s | p50 ms | p99 ms | non-2xx | ratio to hello "
+        "| CPU ms per request: app, PostgreSQL | answers |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for endpoint, result in results.items():
         total = sum(result["statuses"].values())
         answers = ", ".join(f"{s}: {n}" for s, n in sorted(result["statuses"].items()))
@@ -546,7 +594,8 @@ def print_table(name: str, bench: dict) -> None:
         print(
             f"| {endpoint} | {result['rate']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} "
             f"| {non_2xx(result)} of {total} ({non_2xx(result) / max(total, 1):.1%}) "
-            f"| {result['rate'] / hello:.2f} | {answers} |"
+            f"| {result['rate'] / hello:.2f} "
+            f"| {result['app_cpu_ms']:.2f}, {result['database_cpu_ms']:.2f} | {answers} |"
         )
     print()
     alone = ", ".join(
@@ -646,14 +695,26 @@ def main() -> None:
                     url = f"sqlite:///{work / 'bench.sqlite3'}"
                     print_table(
                         "SQLite",
-                        bench_database(url, hello_url, work, arguments.duration, arguments.seed),
+                        bench_database(
+                            url,
+                            (hello_url, hello_server.pid),
+                            work,
+                            arguments.duration,
+                            arguments.seed,
+                        ),
                     )
                     continue
                 url = postgres_database(arguments.postgres_url, create=True)
                 try:
                     print_table(
                         "PostgreSQL",
-                        bench_database(url, hello_url, work, arguments.duration, arguments.seed),
+                        bench_database(
+                            url,
+                            (hello_url, hello_server.pid),
+                            work,
+                            arguments.duration,
+                            arguments.seed,
+                        ),
                     )
                 finally:
                     postgres_database(arguments.postgres_url, create=False)
