@@ -690,32 +690,17 @@ def main() -> None:
         try:
             hello_url = f"http://127.0.0.1:{hello_port}/hello"
             wait_until_answers(hello_url, hello_server, hello_log)
+            hello = (hello_url, hello_server.pid)
             for database in databases:
                 if database == "sqlite":
                     url = f"sqlite:///{work / 'bench.sqlite3'}"
-                    print_table(
-                        "SQLite",
-                        bench_database(
-                            url,
-                            (hello_url, hello_server.pid),
-                            work,
-                            arguments.duration,
-                            arguments.seed,
-                        ),
-                    )
+                    bench = bench_database(url, hello, work, arguments.duration, arguments.seed)
+                    print_table("SQLite", bench)
                     continue
                 url = postgres_database(arguments.postgres_url, create=True)
                 try:
-                    print_table(
-                        "PostgreSQL",
-                        bench_database(
-                            url,
-                            (hello_url, hello_server.pid),
-                            work,
-                            arguments.duration,
-                            arguments.seed,
-                        ),
-                    )
+                    bench = bench_database(url, hello, work, arguments.duration, arguments.seed)
+                    print_table("PostgreSQL", bench)
                 finally:
                     postgres_database(arguments.postgres_url, create=False)
         finally:
