@@ -5,7 +5,7 @@ import fcntl
 import os
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import wraps
 
@@ -105,7 +105,7 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
-        dbapi_connection.rollback()  # the transaction psycopg began for it
+        dbapi_connection.rollback()  # the transaction psycopg may have begun for it
     except Exception as error:
         # The pool throws this connection away and lends a new one instead.
         raise exc.DisconnectionError("the database closed an idle connection") from error
@@ -161,9 +161,7 @@ def _postgresql_on_begin(connection):
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _begin_before_first_statement(connection, cursor, statement, parameters, context, many):
-    if connection.dialect.name == "postgresql" and connection.connection.info.pop(
-        _BEGIN_PENDING, False
-    ):
+    if connection.dialect.name == "postgresql" and _begin_pending(connection):
         cursor.execute("BEGIN")
 
 
@@ -398,13 +396,11 @@ class DriverStatement:
         cursor = driver.cursor()
         try:
             if connection.dialect.name == "postgresql" and _begin_pending(connection):
-                if connection.connection.info.get(_TOGETHER):
+                # BEGIN and the statement in one round trip (inside `together`, its own).
+                sent_together = connection.connection.info.get(_TOGETHER)
+                with nullcontext() if sent_together else driver.pipeline():
                     driver.execute("BEGIN")
                     cursor.execute(sql, parameters)
-                else:
-                    with driver.pipeline():  # BEGIN and the statement: one round trip
-                        driver.execute("BEGIN")
-                        cursor.execute(sql, parameters)
             else:
                 cursor.execute(sql, parameters)
         except BaseException:
