@@ -50,7 +50,12 @@ def get_metadata():
 
 
 def include_object(object, name, type_, reflected, compare_to):
-    """APScheduler owns its job table; Alembic leaves it alone."""
+    """APScheduler owns its job table, and the trigram index of names exists on PostgreSQL
+    only (see its migration): Alembic leaves them alone."""
+    from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX
+
+    if type_ == "index" and name == SEARCH_KEY_TRIGRAM_INDEX:
+        return False
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 
 from app import models  # noqa: F401  (every model registered on the metadata)
+from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX, Candidate
+from app.checkin import services
 from app.extensions import db
 from tests import databases
 
@@ -41,6 +43,9 @@ def flask_db(database_url: str, *arguments: str) -> subprocess.CompletedProcess:
 
 
 def _not_apscheduler(object_, name, type_, reflected, compare_to):
+    """As in migrations/env.py: APScheduler's table and the PostgreSQL-only trigram index."""
+    if type_ == "index" and name == SEARCH_KEY_TRIGRAM_INDEX:
+        return False
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 
@@ -76,3 +81,34 @@ def test_migrations_go_down_and_up_again(empty_database_url):
     assert table_names(empty_database_url) <= {"alembic_version"}
     flask_db(empty_database_url, "upgrade")
     assert schema_differences(empty_database_url) == []
+
+
+def _search_plan(connection, query: str) -> str:
+    """PostgreSQL's plan for finding the candidates whose names match `query` as the
+    tablet's search does, sequential scans discouraged."""
+    terms = services._search_terms(query)
+    statement = select(Candidate.id).where(*(services._name_like(name) for name in terms))
+    compiled = statement.compile(dialect=connection.dialect)
+    rows = connection.exec_driver_sql(f"EXPLAIN {compiled.string}", {**compiled.params, **terms})
+    return "\n".join(row[0] for row in rows)
+
+
+def test_the_search_of_names_can_use_the_trigram_index_on_postgresql(request):
+    request.getfixturevalue("postgres_database")
+    url = databases.create_database("jdt_trigram")
+    flask_db(url, "upgrade")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            # Of three letters or more, every word is looked up in the index…
+            assert SEARCH_KEY_TRIGRAM_INDEX in _search_plan(connection, "Lefèvre")
+            assert SEARCH_KEY_TRIGRAM_INDEX in _search_plan(connection, "jean de la fontaine")
+            # …but a word of two has no trigram: the index would be read whole.
+            assert SEARCH_KEY_TRIGRAM_INDEX not in _search_plan(connection, "le")
+        flask_db(url, "downgrade", "e379530ad9cb")
+        assert SEARCH_KEY_TRIGRAM_INDEX not in {
+            index["name"] for index in inspect(engine).get_indexes("candidate")
+        }
+    finally:
+        engine.dispose()

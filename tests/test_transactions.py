@@ -4,7 +4,17 @@ trip with a DriverStatement); what a transaction wrote is kept by COMMIT and und
 ROLLBACK, whichever kind of statement came first."""
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+)
 
 from app.db import DriverStatement, together
 from app.extensions import db
@@ -97,3 +107,22 @@ def test_a_failed_statement_leaves_the_next_transaction_usable(notes):
     ADD_NOTE.rows(db.session.connection(), body="later")
     db.session.commit()
     assert bodies() == ["later"]
+
+
+def test_postgresql_takes_the_generic_plan_of_a_prepared_statement_at_once(postgres_database):
+    """psycopg prepares a statement run 5 times; PostgreSQL then plans it once, instead of
+    at every execution while a plan for the values given looks cheaper (the tablet's
+    search, at every key typed): `app.db.GENERIC_PLANS`."""
+    engine = create_engine(postgres_database)
+    try:
+        with engine.connect() as connection:
+            for number in range(8):
+                connection.exec_driver_sql("SELECT %(n)s::integer + 40", {"n": number})
+            plans = connection.exec_driver_sql(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement = 'SELECT $1::integer + 40'"
+            ).one()
+    finally:
+        engine.dispose()
+    assert plans.generic_plans >= 1
+    assert plans.custom_plans == 0
