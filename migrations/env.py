@@ -50,11 +50,13 @@ def get_metadata():
 
 
 def include_object(object, name, type_, reflected, compare_to):
-    """APScheduler owns its job table, and the trigram index of names exists on PostgreSQL
-    only (see its migration): Alembic leaves them alone."""
-    from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX
+    """APScheduler owns its job table, and the trigrams of names are not in the models (see
+    their migration): Alembic leaves them alone."""
+    from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX, SEARCH_KEY_TRIGRAMS
 
     if type_ == "index" and name == SEARCH_KEY_TRIGRAM_INDEX:
+        return False
+    if type_ == "table" and name.startswith(SEARCH_KEY_TRIGRAMS):
         return False
     return not (type_ == "table" and name == "apscheduler_jobs")
 

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from app import models  # noqa: F401  (every model registered on the metadata)
-from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX, Candidate
+from app.candidates.models import SEARCH_KEY_TRIGRAM_INDEX, SEARCH_KEY_TRIGRAMS, Candidate
 from app.checkin import services
 from app.extensions import db
 from tests import databases
@@ -43,8 +43,10 @@ def flask_db(database_url: str, *arguments: str) -> subprocess.CompletedProcess:
 
 
 def _not_apscheduler(object_, name, type_, reflected, compare_to):
-    """As in migrations/env.py: APScheduler's table and the PostgreSQL-only trigram index."""
+    """As in migrations/env.py: APScheduler's table and the trigrams of names."""
     if type_ == "index" and name == SEARCH_KEY_TRIGRAM_INDEX:
+        return False
+    if type_ == "table" and name.startswith(SEARCH_KEY_TRIGRAMS):
         return False
     return not (type_ == "table" and name == "apscheduler_jobs")
 
@@ -110,5 +112,36 @@ def test_the_search_of_names_can_use_the_trigram_index_on_postgresql(request):
         assert SEARCH_KEY_TRIGRAM_INDEX not in {
             index["name"] for index in inspect(engine).get_indexes("candidate")
         }
+    finally:
+        engine.dispose()
+
+
+def test_the_search_of_names_goes_through_the_trigrams_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'trigrams.sqlite3'}"
+    flask_db(url, "upgrade")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            for query, through_trigrams in (("Lefèvre", True), ("sy lefevre", True), ("le", False)):
+                terms = services._search_terms(query)
+                statement = services._people_found(tuple(terms))._build("sqlite")
+                compiled = statement.compile(dialect=connection.dialect)
+                plan = " ".join(
+                    str(row[-1])
+                    for row in connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {compiled.string}",
+                        tuple(
+                            {**compiled.params, "event_id": 1, **terms}[name]
+                            for name in compiled.positiontup
+                        ),
+                    )
+                )
+                assert (f"SCAN {SEARCH_KEY_TRIGRAMS} VIRTUAL TABLE" in plan) is through_trigrams, (
+                    plan
+                )
+        flask_db(url, "downgrade", "e379530ad9cb")
+        assert not any(
+            name.startswith(SEARCH_KEY_TRIGRAMS) for name in inspect(engine).get_table_names()
+        )
     finally:
         engine.dispose()

@@ -16,6 +16,26 @@ from app.extensions import db
 #: (where `pg_trgm` can be had), for `LIKE '%word%'`: not in the models, and left aside by
 #: the schema comparisons.
 SEARCH_KEY_TRIGRAM_INDEX = "ix_candidate_search_key_trgm"
+#: The same on SQLite: an FTS5 table of the trigrams of `search_key` (it keeps only its
+#: index, the text stays in `candidate`), kept up to date by triggers. Made with the table
+#: (`_sqlite_search_trigrams`) and by a migration; left aside by the schema comparisons
+#: (with its shadow tables, named after it).
+SEARCH_KEY_TRIGRAMS = "candidate_search"
+SQLITE_SEARCH_TRIGRAMS_DDL = (
+    f"CREATE VIRTUAL TABLE {SEARCH_KEY_TRIGRAMS} USING fts5(search_key, content='candidate', "
+    "content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER {SEARCH_KEY_TRIGRAMS}_insert AFTER INSERT ON candidate BEGIN "
+    f"INSERT INTO {SEARCH_KEY_TRIGRAMS} (rowid, search_key) VALUES (new.id, new.search_key); "
+    "END",
+    f"CREATE TRIGGER {SEARCH_KEY_TRIGRAMS}_delete AFTER DELETE ON candidate BEGIN "
+    f"INSERT INTO {SEARCH_KEY_TRIGRAMS} ({SEARCH_KEY_TRIGRAMS}, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); END",
+    f"CREATE TRIGGER {SEARCH_KEY_TRIGRAMS}_update AFTER UPDATE OF search_key ON candidate BEGIN "
+    f"INSERT INTO {SEARCH_KEY_TRIGRAMS} ({SEARCH_KEY_TRIGRAMS}, rowid, search_key) "
+    "VALUES ('delete', old.id, old.search_key); "
+    f"INSERT INTO {SEARCH_KEY_TRIGRAMS} (rowid, search_key) VALUES (new.id, new.search_key); "
+    "END",
+)
 
 
 class Candidate(TimestampMixin, db.Model):
@@ -159,6 +179,19 @@ def name_key(text: str) -> str:
     """Lower-case, without accents or punctuation: "Lefèvre-Dupont" → "lefevre dupont"."""
     plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+@event.listens_for(Candidate.__table__, "after_create")
+def _sqlite_search_trigrams(_table, connection, **_kwargs) -> None:
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_TRIGRAMS_DDL:
+            connection.exec_driver_sql(statement)
+
+
+@event.listens_for(Candidate.__table__, "before_drop")
+def _drop_sqlite_search_trigrams(_table, connection, **_kwargs) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_KEY_TRIGRAMS}")
 
 
 @event.listens_for(Candidate, "before_insert")

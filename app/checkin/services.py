@@ -15,13 +15,30 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    column,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
-from app.candidates.models import Candidate, Registration, RegistrationStatus, name_key
+from app.candidates.models import (
+    SEARCH_KEY_TRIGRAMS,
+    Candidate,
+    Registration,
+    RegistrationStatus,
+    name_key,
+)
 from app.candidates.tickets import TICKET_ALPHABET, normalise_ticket_code
 from app.checkin.devices import PairedDevice
 from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice, CheckInMethod
@@ -700,7 +717,7 @@ def _search_criterion(names, dialect_name: str):
     words = [name for name in names if name.startswith(("word", "short"))]
     conditions = []
     if words:
-        conditions.append(and_(*(_name_like(word) for word in words)))
+        conditions.append(_name_matches(words, dialect_name))
     if "phone" in names:
         conditions.append(Candidate.phone.like(bindparam("phone")))
     if "code" in names:
@@ -724,6 +741,23 @@ def _name_like(name: str):
     if name.startswith("short"):
         column = func.coalesce(column, literal_column("''"))
     return column.like(bindparam(name), escape="\\")
+
+
+def _name_matches(words: list[str], dialect_name: str):
+    """Every word of the name in `search_key`. On SQLite, the words of a trigram or more are
+    looked up in the FTS5 table of trigrams (`SEARCH_KEY_TRIGRAMS`), whose LIKE is the same
+    (case-insensitive for ASCII); the words of `name_key` have no `%` or `_` to escape."""
+    found_by_trigrams = [word for word in words if word.startswith("word")]
+    if dialect_name != "sqlite" or not found_by_trigrams:
+        return and_(*(_name_like(word) for word in words))
+    trigrams = table(SEARCH_KEY_TRIGRAMS, column("rowid"), column("search_key"))
+    candidates = select(trigrams.c.rowid).where(
+        *(trigrams.c.search_key.like(bindparam(word)) for word in found_by_trigrams)
+    )
+    return and_(
+        Candidate.id.in_(candidates),
+        *(_name_like(word) for word in words if word not in found_by_trigrams),
+    )
 
 
 def _few_match(condition, dialect_name: str):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.candidates import services as candidates
+from app.candidates.services import erase_personal_data
 from app.checkin import services
 from app.checkin.models import CheckIn, CheckInAttempt, CheckInMethod
 from app.db import utcnow
@@ -200,3 +201,23 @@ def test_the_search_finds_people_by_name_phone_or_code(day, make_event, make_reg
     assert found(jean.ticket_code[:5]) == [jean.id]
     assert found("x") == [] and found("") == [] and found("%%") == [] and found("_%") == []
     assert found("Zoé") == []
+
+
+def test_the_search_follows_a_change_of_name_and_an_erasure(day):
+    """The trigrams of names (an FTS5 table on SQLite, kept by triggers; an index on
+    PostgreSQL) follow the candidates' rows."""
+    event, (sylvie, helene, jean) = day
+
+    def found(query):
+        return [person.registration_id for person, _ in services.search_people(event.id, query)]
+
+    assert found("martin") == [sylvie.id]
+    sylvie.candidate.last_name = "Dubreuil"
+    db.session.commit()
+    assert found("dubreuil") == [sylvie.id]
+    assert found("martin") == []
+    assert found("sy dubreuil") == [sylvie.id]  # a word too short for trigrams, and one long
+    assert found("dub") == [jean.id, sylvie.id]  # Dubois, then Dubreuil
+    erase_personal_data(helene.candidate)
+    db.session.commit()
+    assert found("lefevre") == [] and found("helene") == []
