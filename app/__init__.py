@@ -2,7 +2,9 @@
 
 import logging
 
+from babel import Locale
 from flask import Flask, Request, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser
@@ -45,14 +47,29 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def select_locale() -> str:
+#: The languages of the app, parsed once (Flask-Babel would parse the name at every request).
+LOCALES = {name: Locale.parse(name) for name in ("fr", "en")}
+
+
+def select_locale() -> Locale:
     """The language chosen with the footer link (a cookie); French otherwise."""
     if not has_request_context():
-        return "fr"
-    chosen = request.cookies.get("lang")
-    if chosen in ("fr", "en"):
-        return chosen
-    return "fr"
+        return LOCALES["fr"]
+    return LOCALES.get(request.cookies.get("lang"), LOCALES["fr"])
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its signer made once per set of keys: Flask makes one
+    at every request, to read the cookie, and again to write it."""
+
+    def __init__(self):
+        self._signers = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(settings.INSTANCE_DIR),
     )
     app.request_class = StrictRequest
+    app.session_interface = SessionCookies()
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())

@@ -218,14 +218,17 @@ def _sqlite_on_begin(connection):
         return
     if statements_alone.get():
         return  # without BEGIN, each statement is its own transaction
+    # On the driver's connection: SQLAlchemy's execution machinery (events, a context, a
+    # result) would cost more than SQLite's BEGIN itself, at every request.
+    driver = connection.connection.driver_connection
     if read_only_transaction.get():
-        connection.exec_driver_sql("BEGIN")
+        driver.execute("BEGIN")
         return
     lock = _writer_lock(connection)
     if lock is not None:
         lock.acquire()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        driver.execute("BEGIN IMMEDIATE")
     except BaseException:
         if lock is not None:
             lock.release()

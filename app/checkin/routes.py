@@ -56,8 +56,18 @@ REFUSAL_STATUS = {
 }
 
 
+def signed_in_staff():
+    """The staff member signed in on this browser, or None. Staff sign in with the session
+    cookie and no other way (no "remember me", no tokens): a tablet's request, without one,
+    does not ask Flask-Login, which would make an anonymous user and hash the client's
+    address and browser to protect a session there is not."""
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return None
+    return current_user if current_user.is_authenticated and current_user.is_staff else None
+
+
 def actor() -> services.Actor:
-    user = current_user if current_user.is_authenticated and current_user.is_staff else None
+    user = signed_in_staff()
     return services.Actor(device=current_device(), user=user)
 
 
