@@ -60,7 +60,8 @@ class Candidate(TimestampMixin, db.Model):
     #: Set when personal data was erased (on request or after the retention period).
     anonymised_at: Mapped[datetime | None]
     #: "last first" without accents, lower-case (see `name_key`): the check-in search.
-    #: On PostgreSQL, also a trigram index (`SEARCH_KEY_TRIGRAM_INDEX`).
+    #: Its trigrams are indexed too: `SEARCH_KEY_TRIGRAM_INDEX` (PostgreSQL), `SEARCH_KEY_TRIGRAMS`
+    #: (SQLite).
     search_key: Mapped[str | None] = mapped_column(String(170), index=True)
 
     registrations: Mapped[list["Registration"]] = relationship(back_populates="candidate")
