@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.candidates.models import name_key
 from app.candidates.tickets import TICKET_ALPHABET, TICKET_LENGTH, normalise_ticket_code
 from app.checkin import services
 from app.checkin.models import CheckIn
@@ -92,3 +93,61 @@ def test_a_ticket_typed_any_way_gets_in_once(app, day, data):
         )
         == 1
     )
+
+
+#: Pieces of the names of `day` (Martin Sylvie, Lefèvre Hélène, Dubois Jean-Marc), of every
+#: length: 1 and 2 letters go by a scan, 3 and more through the trigrams.
+name_pieces = st.sampled_from(
+    [
+        "m",
+        "ma",
+        "mar",
+        "tin",
+        "martin",
+        "sylvie",
+        "ylv",
+        "le",
+        "lef",
+        "fèv",
+        "LEFEVRE",
+        "hélène",
+        "ène",
+        "du",
+        "dub",
+        "bois",
+        "jean",
+        "marc",
+        "jean-marc",
+        "an",
+        "oi",
+    ]
+)
+noise = st.text(alphabet="abcdeijlmnorstuvé%_'-", max_size=5)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(words=st.lists(st.one_of(name_pieces, noise), min_size=1, max_size=4))
+def test_the_search_finds_exactly_the_people_whose_name_has_every_word(app, day, words):
+    """Whichever way each word is looked up (trigrams, or a scan for a short one), the
+    people found are those a plain reading of the names finds."""
+    event, people = day
+    query = " ".join(words)
+    terms = services._search_terms(query)
+    code = terms.get("code", "").rstrip("%")
+    name_words = name_key(query).split()[:4]
+    expected = {
+        person.id
+        for person in people
+        if terms
+        and (
+            (name_words and all(word in person.candidate.search_key for word in name_words))
+            or (code and person.ticket_code.startswith(code))
+        )
+    }
+    found = [p.registration_id for p, _arrival in services.search_people(event.id, query)]
+    assert len(found) == len(set(found))
+    assert set(found) == expected
