@@ -30,8 +30,21 @@ class StrictFormDataParser(FormDataParser):
             raise BadRequest("malformed form data") from error
 
 
+def percent_encoded(raw: bytes) -> bytes:
+    """`raw` with every byte outside ASCII written `%XX`, as a browser sends a URL. Werkzeug
+    decodes a query string of raw bytes as strict UTF-8 (a 500 for a latin-1 "è" typed by
+    an old client or a script), and percent-encoded bytes leniently."""
+    if raw.isascii():
+        return raw
+    return b"".join(bytes((byte,)) if byte < 0x80 else b"%%%02X" % byte for byte in raw)
+
+
 class StrictRequest(Request):
     form_data_parser_class = StrictFormDataParser
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.query_string = percent_encoded(self.query_string)
 
 
 #: The largest id a database integer column holds.

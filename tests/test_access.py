@@ -171,6 +171,24 @@ def test_public_pages_open_for_anonymous_users(app, client, world):
                 assert not response.headers.get("Location", "").startswith("/connexion"), endpoint
 
 
+#: A query string of raw bytes that are not UTF-8 (a latin-1 "é", then a lone 0xFF), as a
+#: WSGI server hands it over (bytes as latin-1).
+RAW_QUERY_STRING = "q=\xe9t\xe9&page=\xff&next=/\xe8"
+
+
+def test_raw_bytes_in_the_query_string_never_break_a_page(app, client, world, staff_client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        visitor = client if rule.endpoint in PUBLIC_ENDPOINTS else staff_client
+        url = build_url(app, rule, world)
+        with visitor.get(url, environ_overrides={"QUERY_STRING": RAW_QUERY_STRING}) as response:
+            assert response.status_code < 500, (rule.endpoint, url, response.status_code)
+        checked += 1
+    assert checked >= 50
+
+
 def test_a_view_without_declared_access_is_refused_to_everyone(make_app, make_user):
     probe_app = make_app()
     probe_app.add_url_rule("/sonde-sans-acces", "undeclared", lambda: "secret")

@@ -62,6 +62,18 @@ def test_check_in_a_person_found_by_search(app, staff_client, day):
     assert found["people"][0]["check_in"]["method"] == "search"
 
 
+def test_a_search_sent_as_raw_bytes_is_read_as_a_browser_would(staff_client, day):
+    """A query string of raw bytes, not percent-encoded (old clients and scripts send them):
+    UTF-8 reads as UTF-8; other bytes (a latin-1 "è") find nobody, and are not a 500."""
+    event, (_sylvie, helene, _jean) = day
+    path = f"/api/v1/events/{event.id}/search"
+    as_wsgi = "q=Lefèvre".encode().decode("latin-1")  # WSGI carries bytes as latin-1
+    utf8 = staff_client.get(path, environ_overrides={"QUERY_STRING": as_wsgi})
+    assert [p["registration_id"] for p in utf8.get_json()["people"]] == [helene.id]
+    latin1 = staff_client.get(path, environ_overrides={"QUERY_STRING": "q=Lef\xe8vre"})
+    assert latin1.status_code == 200 and latin1.get_json()["people"] == []
+
+
 @pytest.mark.parametrize(
     "body, status, code",
     [
