@@ -1,13 +1,16 @@
 """SQLite's writers queue on a lock file (`app.db.WriterLock`): one at a time, let go at
-COMMIT, ROLLBACK and when a connection goes back to the pool in a transaction."""
+COMMIT, ROLLBACK and when a connection goes back to the pool in a transaction; the log is
+copied back into the database once the lock is let go."""
 
+import sqlite3
 import threading
 import time
+from contextlib import closing
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.db import WriterLock
+from app.db import CHECKPOINT_EVERY_COMMITS, WAL_AUTOCHECKPOINT_PAGES, WriterLock
 
 
 @pytest.fixture
@@ -89,6 +92,35 @@ def test_twenty_threads_of_short_writes_all_land(engine):
     with engine.connect() as reader:
         assert reader.execute(text("SELECT count(*) FROM note")).scalar() == 500
     assert lock_is_free(engine)
+
+
+def test_the_log_is_copied_back_once_the_lock_is_let_go(engine):
+    """SQLite's own checkpoint runs inside the COMMIT, when the lock is still held."""
+    connection = engine.connect()
+    autocheckpoint = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert autocheckpoint == WAL_AUTOCHECKPOINT_PAGES
+    connection.commit()
+    lock = connection.connection.info["writer_lock"]
+    checkpoints, commits = [], 0
+
+    def trace(statement):
+        if "wal_checkpoint" in statement:
+            checkpoints.append((statement, lock.held, commits))
+
+    connection.connection.driver_connection.set_trace_callback(trace)
+    while len(checkpoints) < 2:  # the connection's count did not start here
+        connection.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": str(commits)})
+        commits += 1
+        connection.commit()
+        assert commits <= 2 * CHECKPOINT_EVERY_COMMITS
+    connection.connection.driver_connection.set_trace_callback(None)
+    connection.close()
+    (first, held, _at), (second, held_then, after) = checkpoints
+    assert first == second == "PRAGMA wal_checkpoint(PASSIVE)" and not held and not held_then
+    assert after - _at == CHECKPOINT_EVERY_COMMITS
+    with closing(sqlite3.connect(engine.url.database)) as other:
+        _busy, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert frames == copied  # nothing was left to copy
 
 
 def test_a_database_in_memory_has_no_lock_file():
