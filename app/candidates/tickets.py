@@ -6,7 +6,10 @@ import secrets
 #: No 0/O, 1/I/L or U: nothing that reads as another character when typed from paper.
 TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 TICKET_LENGTH = 8
-_SEPARATORS = re.compile(r"[\s\-_.]+")
+TICKET_SEPARATORS = re.compile(r"[\s\-_.]+")
+#: A stored code, as a regular expression (the same in JavaScript): the tablet checks scans
+#: made offline with it, after taking out the `TICKET_SEPARATORS` and turning letters upper case.
+TICKET_PATTERN = f"^[{TICKET_ALPHABET}]{{{TICKET_LENGTH}}}$"
 
 
 def new_ticket_code() -> str:
@@ -33,7 +36,7 @@ def normalise_ticket_code(raw: str) -> str | None:
     """Turn what someone typed or scanned ("7k3m q9zp") into a stored code, or None."""
     if not isinstance(raw, str) or len(raw) > 40:
         return None
-    code = _SEPARATORS.sub("", raw)
+    code = TICKET_SEPARATORS.sub("", raw)
     if not code.isascii():  # upper() turns some letters into others: "ß" → "SS", "ſ" → "S"
         return None
     code = code.upper()

@@ -14,6 +14,7 @@ from app.checkin import day, devices, queries, services
 from app.checkin.forms import PairForm
 from app.checkin.models import CheckInAttempt, CheckInDevice, CheckInMethod
 from app.checkin.services import ALREADY_CHECKED_IN
+from app.db import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.interviews.models import Interview, InterviewStatus
@@ -155,6 +156,7 @@ def close_day(event_id: int):
         form=form,
         summary=day.day_summary(event),
         board=queries.board(event),
+        not_over=utcnow() < event.ends,
     )
 
 

@@ -316,6 +316,8 @@ def _email_coordinators(event: Event, summary: DaySummary) -> None:
                 "event": event,
                 "summary": summary,
                 "organiser": organiser(),
-                "board_url": f"{current_app.config['BASE_URL']}/admin/etapes/{event.id}/tableau",
+                # Built from the URL map: an email may be sent outside any request.
+                "board_url": current_app.config["BASE_URL"]
+                + current_app.url_map.bind("").build("checkin.board", {"event_id": event.id}),
             },
         )

@@ -367,13 +367,16 @@ def openapi_document() -> dict:
                         "arrived": {"type": "integer"},
                         "timeline": {
                             "type": "array",
-                            "description": "Par quart d'heure : arrivés et attendus à cette heure-là.",
+                            "description": (
+                                "Par quart d'heure : arrivés et attendus à cette heure-là "
+                                "(arrivés : null pour un quart d'heure pas encore commencé)."
+                            ),
                             "items": {
                                 "type": "object",
                                 "required": ["at", "arrived", "expected"],
                                 "properties": {
                                     "at": {"type": "string", "example": "09:15"},
-                                    "arrived": {"type": "integer"},
+                                    "arrived": {"type": "integer", "nullable": True},
                                     "expected": {"type": "integer"},
                                 },
                             },

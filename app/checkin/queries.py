@@ -66,8 +66,9 @@ class Board:
     now: datetime
     expected: int
     arrived: int
-    #: (time label, arrived by then, expected by then), every quarter of the étape.
-    timeline: list[tuple[str, int, int]]
+    #: (time label, arrived by then, expected by then), every quarter of the étape; arrived
+    #: is None for a quarter not begun yet.
+    timeline: list[tuple[str, int | None, int]]
     employers_expected: int
     employers_present: int
     interviews_planned: int
@@ -130,7 +131,8 @@ def board(event: Event, now: datetime | None = None) -> Board:
             if at.date() < event.date or (at.date() == event.date and _minutes(at.time()) <= mark)
         )
         expected_by = sum(1 for at in expected_at.values() if at <= mark)
-        timeline.append((_clock(mark), arrived_by, expected_by))
+        begun = mark == opening or mark - BUCKET_MINUTES < minute_now
+        timeline.append((_clock(mark), arrived_by if begun else None, expected_by))
     held = in_progress = missed = 0
     for registration_id, starts_at, ends_at, status in interviews:
         if status == InterviewStatus.HELD or (

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import public
+from app.candidates.tickets import TICKET_PATTERN, TICKET_SEPARATORS
 from app.checkin import day, devices, queries, services
 from app.checkin.forms import (
     ArrivalForm,
@@ -122,6 +123,9 @@ def _desk(event: Event, *, result=None, error=None, status: int = 200, code_form
             figures=desk_figures(event),
             recent=recent_check_ins(event),
             already_message=services.already_message,
+            invalid_code_message=services.invalid_code_message(),
+            ticket_pattern=TICKET_PATTERN,
+            ticket_separators=TICKET_SEPARATORS.pattern,
         ),
         status,
     )
@@ -426,6 +430,7 @@ def service_worker():
             "checkin/sw.js",
             version=hashlib.sha256(stamps.encode()).hexdigest()[:12],
             shell=[url_for("static", filename=name) for name in SHELL_FILES],
+            offline_page=render_template("checkin/offline.html"),
         )
     )
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"

@@ -236,6 +236,14 @@ def scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
     return min(scanned_at, now)
 
 
+def invalid_code_message() -> str:
+    """What a tablet says of a scan that is no ticket code (online and offline alike)."""
+    return _(
+        "Ce n'est pas un code de billet : il a 8 lettres et chiffres, par exemple "
+        "7K3M-Q9ZP. Cherchez la personne par son nom."
+    )
+
+
 def check_in(
     event_id: int,
     raw_code: str,
@@ -253,13 +261,7 @@ def check_in(
     nonce = check_nonce(nonce)
     code = normalise_ticket_code(raw_code)
     if code is None:
-        raise CheckInError(
-            _(
-                "Ce n'est pas un code de billet : il a 8 lettres et chiffres, par exemple "
-                "7K3M-Q9ZP. Cherchez la personne par son nom."
-            ),
-            "invalid_code",
-        )
+        raise CheckInError(invalid_code_message(), "invalid_code")
     connection = _connection()
     door = _AT_THE_DOOR_BY_CODE.rows(connection, code=code, nonce=nonce)
     if not door:
@@ -329,7 +331,8 @@ def _person_and_arrival(row) -> tuple[Person, Arrival | None]:
 
 def _at_the_door(criterion):
     """What a scan needs, in one statement: the registration (locked), its person, its
-    check-in if any, its étape and whether the request's nonce was seen before."""
+    check-in if any, its étape, whether the request's nonce was seen before, and whether
+    the person was counted absent (the day closed before they came)."""
 
     def build(dialect_name: str):
         earlier = (
@@ -337,7 +340,9 @@ def _at_the_door(criterion):
             .where(CheckInAttempt.nonce == bindparam("nonce"))
             .scalar_subquery()
         )
-        statement = _people_and_arrivals(Registration.event_id, earlier).where(criterion)
+        statement = _people_and_arrivals(
+            Registration.event_id, earlier, Registration.no_show_at
+        ).where(criterion)
         return lock_for_update(statement, dialect_name, of=Registration)
 
     return DriverStatement(build)
@@ -405,7 +410,7 @@ def _let_in(event_id, connection, door, raw_code, actor, method, nonce, scanned_
     granted: a nonce or a check-in written meanwhile by another request shows as a
     conflict of the INSERTs, and is then read again."""
     person, arrival = _person_and_arrival(door)
-    registration_event_id, earlier_attempt = door[10:]
+    registration_event_id, earlier_attempt, no_show_at = door[10:]
 
     def by_rules():
         return _let_in_by_rules(
@@ -423,6 +428,7 @@ def _let_in(event_id, connection, door, raw_code, actor, method, nonce, scanned_
         earlier_attempt is not None
         or registration_event_id != event_id
         or person.status != RegistrationStatus.CONFIRMED
+        or no_show_at is not None
     ):
         return by_rules()
     now = utcnow()
@@ -504,13 +510,16 @@ def _let_in_by_rules(event_id, registration, raw_code, actor, method, nonce, sca
         )
     if registration.status == RegistrationStatus.CANCELLED:
         raise CheckInError(
-            _("Inscription annulée. La personne peut être inscrite sur place."),
+            _("Inscription annulée. Cherchez la personne par son nom pour l'admettre sur place."),
             "cancelled",
             registration,
         )
     if registration.status == RegistrationStatus.WAITLISTED:
         raise CheckInError(
-            _("Sur liste d'attente : pas de place confirmée. Elle peut être admise sur place."),
+            _(
+                "Sur liste d'attente : pas de place confirmée. Cherchez la personne par son nom "
+                "pour l'admettre sur place."
+            ),
             "waitlisted",
             registration,
         )
@@ -528,6 +537,8 @@ def _let_in_by_rules(event_id, registration, raw_code, actor, method, nonce, sca
         )
         db.session.add(existing)
         status = CHECKED_IN
+    # Counted absent when the day was closed, and here after all: present, not both.
+    registration.no_show_at = None
     fields = {
         "code": logged_code(raw_code),
         "registration_id": registration.id,

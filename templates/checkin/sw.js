@@ -1,9 +1,12 @@
 /* Service worker of the check-in tablet: keeps the page shell available when the venue's
- * network drops. Pages of /accueil/: network first, the last copy when offline. The
- * stylesheets and scripts: from the cache first. The API is never cached (the page keeps
- * offline scans itself). */
+ * network drops. Pages of /accueil/etapes/: network first; offline, the arrivals page's
+ * last copy, and for the others (search, walk-ins...) a page saying they need the network.
+ * The stylesheets and scripts: from the cache first. The API is never cached (the page
+ * keeps offline scans itself). */
 var CACHE = "jdt-accueil-{{ version }}";
 var SHELL = {{ shell|tojson }};
+// What a page of the étape that needs the network says offline ({desk}: its arrivals page).
+var OFFLINE_PAGE = {{ offline_page|tojson }};
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }));
@@ -42,9 +45,15 @@ self.addEventListener("fetch", function (event) {
       }
       return response;
     }).catch(function () {
-      return caches.match(desk).then(function (hit) {
-        return hit || new Response("Hors connexion.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-      });
+      var offline = function () {
+        return new Response(OFFLINE_PAGE.split("{desk}").join(desk), {
+          status: 503,
+          headers: { "Content-Type": "text/html; charset=utf-8" },
+        });
+      };
+      // The arrivals page works offline (its last copy); the others say they need the network.
+      if (url.pathname !== desk) return offline();
+      return caches.match(desk).then(function (hit) { return hit || offline(); });
     }));
   }
 });

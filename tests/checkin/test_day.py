@@ -237,6 +237,9 @@ def test_closing_the_day_marks_no_shows_and_emails_the_coordinators(
     ).all()
     assert sorted(m.recipient for m in emails) == sorted([staff_user.email, admin.email])
     assert "Absents : 2" in emails[0].text_body
+    assert "Inscrits à l'avance attendus : 3" in emails[0].text_body
+    board_link = emails[0].text_body.split("Le tableau de bord de l'étape : ")[1].split()[0]
+    assert board_link.endswith(f"/accueil/etapes/{event.id}/tableau")
     with pytest.raises(DomainError) as caught:
         the_day.close_day(event)
     assert caught.value.code == "day_closed"
@@ -274,6 +277,13 @@ def test_the_live_board_counts_the_morning(app, staff_client, employers_today, s
         ("09:00", 2),
         ("09:15", 3),
     ]
+    # Arrived: counted for each quarter begun (9:15 to 9:30 is under way at 9:25), none after.
+    assert [(mark, arrived is None) for mark, arrived, _expected in board.timeline[:4]] == [
+        ("09:00", False),
+        ("09:15", False),
+        ("09:30", False),
+        ("09:45", True),
+    ]
     # Free now: the present employer's table whose next round (9:40) nobody booked; the
     # employers not arrived yet are not shown.
     assert [(t.table, t.starts_at) for t in board.free_now] == [(n_domain.first_table, time(9, 40))]
@@ -300,10 +310,33 @@ def test_the_paper_list_and_badges_print_the_expected_people(app, staff_client, 
 
 def test_staff_close_the_day_from_the_board(app, staff_client, day):
     event, _people = day
+    event.starts_at, event.ends_at = time(0, 0), time(0, 1)  # over
+    db.session.commit()
     page = text_of(staff_client.get(f"/admin/etapes/{event.id}/cloture"))
     assert "Les 3 personnes confirmées qui ne sont pas arrivées seront comptées absentes" in page
+    assert "n'est pas finie" not in page
+    event.ends_at = time(23, 59)
+    db.session.commit()
+    page = text_of(staff_client.get(f"/admin/etapes/{event.id}/cloture"))
+    assert "L'étape n'est pas finie : elle se termine à 23 h 59." in page
     response = staff_client.post(f"/admin/etapes/{event.id}/cloture")
     assert response.status_code == 302
     assert "Journée clôturée : 3 absents" in text_of(staff_client.get(response.headers["Location"]))
     again = staff_client.post(f"/admin/etapes/{event.id}/cloture")
     assert "déjà clôturée" in text_of(staff_client.get(again.headers["Location"]))
+
+
+def test_a_person_let_in_after_the_day_closed_is_present_not_absent(day, staff_user):
+    event, (sylvie, helene, _jean) = day
+    actor = services.Actor(user=staff_user)
+    services.check_in(event.id, sylvie.ticket_code, actor=actor)
+    db.session.commit()
+    assert the_day.close_day(event).no_shows == 2
+    db.session.commit()
+    late = services.check_in(event.id, helene.ticket_code, actor=actor, nonce="late-arrival-1")
+    db.session.commit()
+    assert late.status == services.CHECKED_IN
+    db.session.expire_all()
+    assert helene.no_show_at is None
+    summary = the_day.day_summary(event)
+    assert (summary.arrived, summary.no_shows) == (2, 1)

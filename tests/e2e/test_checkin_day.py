@@ -179,6 +179,8 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     expect(answer).to_contain_text("9 h 20")
     expect(answer).to_contain_text("Clinique des Weppes")
     expect(tablet.locator("#desk-arrived")).to_have_text("1")
+    expect(tablet.get_by_role("list").filter(has_text="Martine Lefebvre")).to_be_visible()
+    expect(code_field).to_be_focused()  # the scanner's next read goes in
     audit(tablet)
     screenshots(tablet, "checkin-welcome", widths=(800, 1280))
 
@@ -188,11 +190,20 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     expect(answer).to_contain_text(
         re.compile(r"Déjà enregistré\(e\) à \d+\sh(\s\d\d)? \(Tablette 1\)")
     )
-    # A forged code: red, with what to do.
+    # A forged code: red, with what to do and what was read.
     code_field.fill("ZZZZ-ZZZZ")
     code_field.press("Enter")
     expect(answer).to_contain_text("Code inconnu")
+    expect(answer).to_contain_text("Code lu : « ZZZZ-ZZZZ »")
     audit(tablet)
+    # In landscape, the answer is scrolled into view; the field keeps the focus.
+    tablet.set_viewport_size({"width": 1024, "height": 768})
+    code_field.fill(martine)
+    code_field.press("Enter")
+    expect(answer).to_contain_text("Déjà enregistré(e)")
+    expect(answer).to_be_in_viewport(ratio=0.9)
+    expect(code_field).to_be_focused()
+    tablet.set_viewport_size(TABLET)
 
     # Fatima forgot her ticket: found by name, confirmed from the list.
     tablet.get_by_label("Nom, téléphone ou code").fill("benali")
@@ -201,6 +212,10 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     screenshots(tablet, "checkin-search", widths=(390, 800))
     submit(tablet, tablet.get_by_role("button", name=re.compile("Enregistrer l'arrivée")))
     expect(tablet.get_by_role("alert")).to_contain_text("Bienvenue Fatima Benali")
+    # The answer page takes the arrivals page's address (a reload sends nothing again).
+    desk = live_server(f"/accueil/etapes/{event_id}")
+    expect(tablet).to_have_url(desk)
+    expect(tablet.get_by_label("Code du billet")).to_be_focused()
 
     # The Wi-Fi drops: Gérard's scan is kept, then sent when the network is back.
     tablet.context.set_offline(True)
@@ -210,15 +225,31 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     expect(tablet.get_by_role("alert")).to_contain_text("Hors connexion : lecture gardée")
     status = tablet.locator("#desk-connection")
     expect(status).to_have_text("Hors connexion — 1 en attente")
+    # What is no ticket code is refused at once, offline too; a code read twice is said so.
+    code_field.fill("HELLO!!")
+    code_field.press("Enter")
+    expect(tablet.get_by_role("alert")).to_contain_text("Ce n'est pas un code de billet")
+    code_field.fill(codes["Gérard"].lower())
+    code_field.press("Enter")
+    expect(tablet.get_by_role("alert")).to_contain_text("Déjà lu hors connexion à")
+    # Martine came in earlier: the server will say so when the scan is sent.
+    code_field.fill(martine)
+    code_field.press("Enter")
+    expect(status).to_have_text("Hors connexion — 2 en attente")
     audit(tablet)
     screenshots(tablet, "checkin-offline", widths=(800,))
     tablet.context.set_offline(False)
     expect(status).to_be_hidden(timeout=20_000)
     expect(tablet.locator("#desk-arrived")).to_have_text("3")
-    assert check_ins(live_server) == ([("scanner", 2), ("search", 1)], 1)
+    checked = tablet.locator("#offline-checked")
+    expect(checked).to_contain_text("Lectures faites hors connexion : 1 à vérifier")
+    expect(checked).to_contain_text("Martine Lefebvre : Déjà enregistré(e)")
+    audit(tablet)
+    checked.get_by_role("button", name="C'est vu").click()
+    expect(checked).to_be_hidden()
+    assert check_ins(live_server) == ([("scanner", 2), ("search", 1)], 2)
 
     # Reloading while offline still shows the page (the service worker kept it).
-    desk = live_server(f"/accueil/etapes/{event_id}")
     tablet.goto(desk)
     tablet.wait_for_function(
         "() => navigator.serviceWorker.controller"
@@ -226,6 +257,13 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
     )
     tablet.context.set_offline(True)
     tablet.goto(desk)
+    expect(tablet.get_by_role("heading", level=1)).to_have_text(f"Accueil — {town}")
+    expect(status).to_have_text("Hors connexion — 0 en attente")
+    # The pages that need the network say so, with the way back to the arrivals.
+    tablet.goto(live_server(f"/accueil/etapes/{event_id}/recherche?q=vasseur"))
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Hors connexion")
+    audit(tablet)
+    tablet.get_by_role("link", name="Retour aux arrivées").click()
     expect(tablet.get_by_role("heading", level=1)).to_have_text(f"Accueil — {town}")
     tablet.context.set_offline(False)
 

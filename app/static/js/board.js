@@ -16,12 +16,14 @@
     return value;
   }
 
+  // The server's time, in the étape's time zone (the browser's may be another).
+  var paris = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "numeric", minute: "2-digit", hour12: false });
   function clock(iso) {
-    var date = new Date(iso);
-    var minutes = ("0" + date.getMinutes()).slice(-2);
+    var parts = {};
+    paris.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
     return document.documentElement.lang === "fr"
-      ? date.getHours() + "\u00a0h\u00a0" + minutes
-      : date.getHours() + ":" + minutes;
+      ? Number(parts.hour) + "\u00a0h\u00a0" + parts.minute
+      : Number(parts.hour) + ":" + parts.minute;
   }
 
   function cell(tag, value, scope) {
@@ -54,6 +56,12 @@
         none.className = "free-none";
         items = [none];
       }
+      var max = Number(free.getAttribute("data-max")) || 0;
+      if (max && items.length > max) {
+        var more = cell("li", text(free, "more", { count: items.length - (max - 1) }));
+        more.className = "free-more";
+        items = items.slice(0, max - 1).concat([more]);
+      }
       free.replaceChildren.apply(free, items);
     }
     var timeline = board.querySelector("[data-list=timeline]");
@@ -64,7 +72,8 @@
         var label = document.documentElement.lang === "fr"
           ? Number(parts[0]) + (parts[1] === "00" ? "\u00a0h" : "\u00a0h\u00a0" + parts[1])
           : Number(parts[0]) + ":" + parts[1];
-        line.append(cell("th", label, "row"), cell("td", row.arrived), cell("td", row.expected));
+        var arrived = row.arrived === null ? "\u2014" : row.arrived;
+        line.append(cell("th", label, "row"), cell("td", arrived), cell("td", row.expected));
         return line;
       }));
     }

@@ -25,6 +25,34 @@
   var area = document.getElementById("result-area");
   var connection = document.getElementById("desk-connection");
   var arrived = document.getElementById("desk-arrived");
+  var checkedPanel = document.getElementById("offline-checked");
+  var recent = document.getElementById("recent");
+  var codePattern = new RegExp(desk.getAttribute("data-code-pattern"));
+  var codeSeparators = new RegExp(desk.getAttribute("data-code-separators"), "g");
+  // Times as the server writes them, in the étape's time zone: "9 h 42".
+  var clock = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "numeric", minute: "2-digit", hour12: false });
+  function hour(iso) {
+    var parts = {};
+    clock.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
+    return Number(parts.hour) + "\u00a0h\u00a0" + parts.minute;
+  }
+
+  /* The stored form of a code, or null: what `normalise_ticket_code` does on the server. */
+  function normalised(code) {
+    if (code.length > 40) return null;
+    code = code.replace(codeSeparators, "");
+    if (!/^[\x00-\x7f]*$/.test(code)) return null;
+    code = code.toUpperCase();
+    return codePattern.test(code) ? code : null;
+  }
+
+  /* The scan field gets the focus back, without moving the page (the answer stays in
+   * view), unless someone is using another field meanwhile. */
+  function backToField() {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== input && !area.contains(active)) return;
+    input.focus({ preventScroll: true });
+  }
 
   function newNonce() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -79,12 +107,19 @@
       section.appendChild(row);
     }
     area.replaceChildren(section);
+    section.scrollIntoView({ block: "start" });
+    backToField();
   }
 
-  function showAnswer(status, body) {
+  function refusal(body, code) {
+    var who = body.person ? body.person.first_name + " " + body.person.last_name + " : " : "";
+    return { title: who + text("refused"), lead: body.error.message + " " + text("read", { code: code }) };
+  }
+
+  function showAnswer(status, body, code) {
     if (body && body.error) {
-      var who = body.person ? body.person.first_name + " " + body.person.last_name + " : " : "";
-      show("error", who + text("refused"), body.error.message);
+      var refused = refusal(body, code);
+      show("error", refused.title, refused.lead);
       return;
     }
     if (!body || !body.result) {
@@ -98,10 +133,30 @@
     refreshFigures();
   }
 
+  function showRecent(people) {
+    if (!recent) return;
+    var list = recent.querySelector("ul");
+    list.replaceChildren.apply(list, people.map(function (arrival) {
+      var item = element("li");
+      item.appendChild(element("strong", null, hour(arrival.checked_in_at)));
+      item.appendChild(document.createTextNode(" " + arrival.person.first_name + " " + arrival.person.last_name));
+      if (arrival.device) {
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(element("span", "muted", "(" + arrival.device + ")"));
+      }
+      return item;
+    }));
+    recent.hidden = !people.length;
+  }
+
   function refreshFigures() {
     fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) { if (body && arrived) arrived.textContent = body.arrived; })
+      .then(function (body) {
+        if (!body) return;
+        if (arrived) arrived.textContent = body.arrived;
+        showRecent(body.recent || []);
+      })
       .catch(function () {});
   }
 
@@ -167,20 +222,57 @@
     }).catch(function () {});
   }
 
+  /* What the server said of scans made offline, when it was not "welcome": a code it does
+   * not know, someone already in... The volunteer let these people in on trust: the list
+   * stays on screen until they say they saw it. */
+  function showChecked(answers) {
+    if (!answers.length) return;
+    var items = Array.prototype.slice.call(checkedPanel.querySelectorAll("li")).map(function (item) {
+      return item.textContent;
+    });
+    answers.forEach(function (answer) {
+      var refused = answer.body.error ? refusal(answer.body, answer.code) : null;
+      items.push(refused ? refused.title + " — " + refused.lead : answer.body.message);
+    });
+    var section = element("section", "result result-warn offline-checked");
+    section.setAttribute("role", "alert");
+    section.appendChild(element("h2", null, text("checked", { count: items.length })));
+    section.appendChild(element("p", "result-lead", text("checked-lead")));
+    var list = element("ul", "result-interviews");
+    items.forEach(function (line) { list.appendChild(element("li", null, line)); });
+    section.appendChild(list);
+    var seen = element("button", "button button-secondary", text("seen"));
+    seen.type = "button";
+    seen.addEventListener("click", function () {
+      checkedPanel.hidden = true;
+      checkedPanel.replaceChildren();
+      input.focus({ preventScroll: true });
+    });
+    section.appendChild(seen);
+    checkedPanel.replaceChildren(section);
+    checkedPanel.hidden = false;
+  }
+
   var flushing = false;
   function flush() {
-    if (flushing || !navigator.onLine) return Promise.resolve();
+    if (!navigator.onLine) return showConnection();
+    if (flushing) return Promise.resolve();
     flushing = true;
+    var toCheck = [];
     return queued().then(function (waiting) {
       return waiting.reduce(function (previous, scan) {
         return previous.then(function () {
-          return post(scan, true).then(function () {
+          return post(scan, true).then(function (answer) {
+            if (answer.body && (answer.body.error || answer.body.result !== "checked_in")) {
+              toCheck.push({ body: answer.body, code: scan.code });
+            }
             return store("readwrite", function (scans) { scans.delete(scan.nonce); });
           });
         });
       }, Promise.resolve());
     }).catch(function () {}).then(function () {
       flushing = false;
+      showChecked(toCheck);
       refreshFigures();
       return showConnection();
     });
@@ -202,26 +294,37 @@
     });
   }
 
+  /* Offline, a scan is kept when it is a ticket code: what is no code is refused at once
+   * (as the server would), and a code already kept is said so (orange). */
   function keepForLater(scan) {
-    return store("readwrite", function (scans) { scans.put(scan); }).then(function () {
-      show("warn", text("kept"), text("kept-lead"));
-      return showConnection();
+    var stored = normalised(scan.code);
+    if (stored === null) {
+      show("error", text("refused"), text("invalid-code") + " " + text("read", { code: scan.code }));
+      return Promise.resolve();
+    }
+    return queued().then(function (waiting) {
+      var twice = waiting.filter(function (earlier) { return normalised(earlier.code) === stored; })[0];
+      if (twice) {
+        show("warn", text("kept-twice", { time: hour(twice.scanned_at) }), text("kept-lead"));
+        return showConnection();
+      }
+      return store("readwrite", function (scans) { scans.put(scan); }).then(function () {
+        show("warn", text("kept"), text("kept-lead"));
+        return showConnection();
+      });
     });
   }
 
   function submitCode(code, method) {
     code = (code || "").trim();
-    if (!code) {
-      show("error", text("refused"), text("empty"));
-      return;
-    }
+    if (!code) return;  // Enter in an empty field: nothing was read
     var scan = { api: api, code: code, nonce: newNonce(), method: method, scanned_at: new Date().toISOString() };
     if (!navigator.onLine) {
       keepForLater(scan);
       return;
     }
     post(scan, false)
-      .then(function (answer) { showAnswer(answer.status, answer.body); })
+      .then(function (answer) { showAnswer(answer.status, answer.body, code); })
       .catch(function () { keepForLater(scan); });
   }
 
@@ -229,13 +332,24 @@
     event.preventDefault();
     submitCode(input.value, "scanner");
     input.value = "";
-    input.focus();
+    input.focus({ preventScroll: true });
   });
 
   window.addEventListener("online", flush);
   window.addEventListener("offline", showConnection);
   setInterval(flush, 15000);
   flush();
+
+  // An answer rendered by the server (a person let in from the search, a walk-in): in view,
+  // and the scan field ready for the next ticket.
+  // Its address becomes the arrivals page's: reloading it sends nothing again.
+  var rendered = document.getElementById("result");
+  if (rendered) rendered.scrollIntoView({ block: "start" });
+  var deskPath = desk.getAttribute("data-sw-scope");
+  if (location.pathname !== deskPath && window.history.replaceState) {
+    window.history.replaceState(null, "", deskPath);
+  }
+  backToField();
 
   /* --- The camera ---------------------------------------------------------------------------- */
 
