@@ -89,7 +89,7 @@
       });
       section.appendChild(list);
     } else if (lead) {
-      section.appendChild(element("p", "result-lead", lead));
+      [].concat(lead).forEach(function (line) { section.appendChild(element("p", "result-lead", line)); });
     }
     if (registrationId) {
       var free = element("a", "button button-secondary", text("free"));
@@ -113,7 +113,11 @@
 
   function refusal(body, code) {
     var who = body.person ? body.person.first_name + " " + body.person.last_name + " : " : "";
-    return { title: who + text("refused"), lead: body.error.message + " " + text("read", { code: code }) };
+    var refused = text("refused");
+    return {
+      title: who ? who + refused : refused.charAt(0).toUpperCase() + refused.slice(1),
+      lead: [body.error.message, text("read", { code: code })],
+    };
   }
 
   function showAnswer(status, body, code) {
@@ -232,7 +236,7 @@
     });
     answers.forEach(function (answer) {
       var refused = answer.body.error ? refusal(answer.body, answer.code) : null;
-      items.push(refused ? refused.title + " — " + refused.lead : answer.body.message);
+      items.push(refused ? refused.title + " — " + refused.lead.join(" ") : answer.body.message);
     });
     var section = element("section", "result result-warn offline-checked");
     section.setAttribute("role", "alert");
@@ -299,7 +303,8 @@
   function keepForLater(scan) {
     var stored = normalised(scan.code);
     if (stored === null) {
-      show("error", text("refused"), text("invalid-code") + " " + text("read", { code: scan.code }));
+      var refused = refusal({ error: { message: text("invalid-code") } }, scan.code);
+      show("error", refused.title, refused.lead);
       return Promise.resolve();
     }
     return queued().then(function (waiting) {
