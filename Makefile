@@ -20,7 +20,7 @@ translations: install
 
 ## Developers: extract the strings and update the catalogues after changing texts.
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output --project "Job Dating Tour 50+" .
+	$(VENV)/bin/pybabel extract --ignore-dirs=".*" -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output --project "Job Dating Tour 50+" .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 ## make run: install, migrate, demo data when the database is empty, then serve on

@@ -192,7 +192,7 @@ def test_a_refused_file_is_explained_beside_the_field_and_nothing_is_written(
     response = upload(client, registration, content)
     assert response.status_code == 422
     page = text_of(response)
-    assert "Le formulaire contient 1 erreur(s)" in page
+    assert "Le formulaire contient 1 erreur" in page
     assert message in page
     assert database_snapshot() == before
 
