@@ -209,7 +209,6 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -288,12 +287,10 @@ def _writer_lock(connection) -> WriterLock | None:
 
 #: A connection copies the write-ahead log back into the database (a checkpoint) after
 #: this many of its commits, once it has let the next writer in. SQLite's own checkpoint
-#: runs inside the COMMIT that fills the log: 3 to 10 ms here, during which the writer's
-#: lock was still held and every other writer waited.
+#: runs inside the COMMIT that fills the log to 1,000 pages: 3 to 10 ms here, during which
+#: the writer's lock was still held and every other writer waited. A check-in writes 3 to 4
+#: pages, so this one comes first; SQLite's stays for big writes (an import).
 CHECKPOINT_EVERY_COMMITS = 100
-#: SQLite's own checkpoint, kept for the writes that do not go through the writer's lock
-#: (a log of 40 MB; its default is 1,000 pages, 4 MB).
-WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def _end_then_release(dbapi_connection, info, end) -> bool:

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine
 from app.candidates.tickets import normalise_ticket_code
 from app.checkin import devices, services
 from app.checkin.models import CheckInMethod
-from app.db import CHECKPOINT_EVERY_COMMITS, WAL_AUTOCHECKPOINT_PAGES, WriterLock, utcnow
+from app.db import CHECKPOINT_EVERY_COMMITS, WriterLock, utcnow
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 _DIALECT = create_engine(DATABASE_URL).dialect  # only for its name and its compiler
@@ -92,12 +92,7 @@ def connection():
         else:
             path = DATABASE_URL.removeprefix("sqlite:///")
             _connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            for pragma in (
-                "foreign_keys = ON",
-                "busy_timeout = 30000",
-                "synchronous = NORMAL",
-                f"wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}",
-            ):
+            for pragma in ("foreign_keys = ON", "busy_timeout = 30000", "synchronous = NORMAL"):
                 _connection.execute(f"PRAGMA {pragma}")
             _writer_lock = WriterLock(f"{path}.writers")
     return _connection
