@@ -3,7 +3,7 @@
 import logging
 
 from babel import Locale
-from flask import Flask, Request, has_request_context, request
+from flask import Flask, Request, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest
@@ -168,8 +168,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _mark_read_only():
-    """GET and HEAD requests read only: SQLite need not take the write lock for them."""
-    read_only_transaction.set(request.method in ("GET", "HEAD", "OPTIONS"))
+    """GET and HEAD requests read only, unless their view says otherwise (`writes_on_get`):
+    SQLite need not take the write lock for them."""
+    view = current_app.view_functions.get(request.endpoint)
+    writes = getattr(view, "writes_on_get", False)
+    read_only_transaction.set(request.method in ("GET", "HEAD", "OPTIONS") and not writes)
 
 
 def _reset_read_only(error=None):

@@ -118,6 +118,15 @@ statements_alone: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+def writes_on_get(view):
+    """A GET view that writes (an access log, a stale state put right): its transaction
+    is not read-only (see `read_only_transaction`). On SQLite, a read-only transaction that
+    then writes cannot wait for the writer's lock: it fails at once ("database is locked")
+    whenever another request wrote meanwhile."""
+    view.writes_on_get = True
+    return view
+
+
 def reads_outside_transaction(view):
     """A view that only reads runs its statements without a transaction around them: no
     BEGIN and ROLLBACK (on PostgreSQL, two round trips of the four of a tablet's search).

@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.auth.permissions import staff_required
 from app.candidates.forms import ConfirmForm
 from app.candidates.models import Registration
+from app.db import writes_on_get
 from app.employers import services as employers
 from app.employers.forms import ParticipationForm
 from app.employers.models import Participation, ParticipationStatus
@@ -483,6 +484,7 @@ def invite(event_id: int):
 
 
 @bp.get("/<int:event_id>/planning")
+@writes_on_get  # a computation left running by a process that died is marked failed
 @staff_required
 def schedule(event_id: int):
     event = queries.load_event_or_404(event_id)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.auth.permissions import employer_required
 from app.candidates.documents import cv_download
 from app.candidates.models import Registration, RegistrationStatus
+from app.db import writes_on_get
 from app.employers import services as employers
 from app.employers.forms import OffersForm
 from app.employers.models import EmployerMember, Establishment, Participation
@@ -125,6 +126,7 @@ def home():
 
 
 @bp.get("/participations/<int:participation_id>")
+@writes_on_get  # the RGPD log of who opened which profile
 @employer_required
 def participation(participation_id: int):
     participation = _participation_or_404(participation_id)
@@ -170,6 +172,7 @@ def review(participation_id: int, registration_id: int):
 
 
 @bp.get("/participations/<int:participation_id>/profils/<int:registration_id>/cv")
+@writes_on_get  # the RGPD log of who opened which profile
 @employer_required
 def cv(participation_id: int, registration_id: int):
     """A shared candidate's CV, as a download; each opening is logged."""
@@ -187,6 +190,7 @@ def cv(participation_id: int, registration_id: int):
 
 
 @bp.get("/participations/<int:participation_id>/journee")
+@writes_on_get  # the RGPD log of who opened which profile
 @employer_required
 def day_sheet(participation_id: int):
     participation = _participation_or_404(participation_id)

@@ -1,10 +1,11 @@
 """Employers' pages: the participation request, the sign-in without password, the portal."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.auth.models import SignInToken, User
 from app.candidates import services as candidates
@@ -18,7 +19,7 @@ from app.interviews.models import (
     ProfileAccess,
     ProfileReview,
 )
-from app.interviews.services import booking
+from app.interviews.services import booking, reviews
 from app.notifications.models import OutboxMessage
 from tests import sirets
 from tests.candidates import documents
@@ -282,6 +283,47 @@ def test_a_cv_is_downloaded_only_with_consent_and_each_opening_is_logged(
     sharing.shares_profile = False
     db.session.commit()
     assert client.get(f"{base}/{sharing.id}/cv").status_code == 404
+
+
+def test_a_profile_page_opened_while_someone_else_writes_still_logs_its_opening(
+    app, make_event, make_participation, make_registration, employer_client, monkeypatch
+):
+    """The page writes its RGPD log: on SQLite, a read-only transaction could not wait for
+    another request's write ("database is locked"), so the view takes the write lock."""
+    event = make_event(self_booking_open=True)
+    participation = make_participation(event)
+    sharing = make_registration(event, first_name="Bernard", last_name="Caron")
+    sharing.shares_profile = True
+    db.session.commit()
+    client = employer_client(participation)
+    url, event_id = f"/espace-employeur/participations/{participation.id}", event.id
+    db.session.commit()  # nothing held by the test's own transaction
+    engine, original, writers, failures = db.engine, reviews.log_access, [], []
+
+    def another_request_writes():
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE event SET capacity = capacity + 1 WHERE id = :id"),
+                    {"id": event_id},
+                )
+        except Exception as error:  # reported below, not lost in the thread
+            failures.append(error)
+
+    def log_access_meanwhile(*args):
+        writer = threading.Thread(target=another_request_writes)
+        writer.start()
+        writer.join(timeout=0.5)  # done at once, unless this request holds the lock
+        writers.append(writer)
+        return original(*args)
+
+    monkeypatch.setattr(reviews, "log_access", log_access_meanwhile)
+    response = client.get(url)
+    db.session.rollback()  # the request's session is the test's: let go, as its teardown would
+    for writer in writers:
+        writer.join(timeout=30)
+    assert response.status_code == 200 and failures == []
+    assert db.session.scalar(select(func.count(ProfileAccess.id))) == 1
 
 
 def test_the_employer_marks_outcomes_on_the_day(
