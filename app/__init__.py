@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from app import config as settings
 from app.db import read_only_transaction
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.forms import MAX_ID
 
 
 class StrictFormDataParser(FormDataParser):
@@ -45,10 +46,6 @@ class StrictRequest(Request):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.query_string = percent_encoded(self.query_string)
-
-
-#: The largest id a database integer column holds.
-MAX_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -5,12 +5,17 @@ import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectMultipleField
-from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+#: The largest id a database integer column holds (ids are positive).
+MAX_ID = 2**31 - 1
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
 
 
@@ -29,7 +34,41 @@ def optional_id(value):
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number < 2**31 else None
+    return number if 0 < number <= MAX_ID else None
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path of this site ("/accueil/etapes/7?q=x"), else None: no other
+    site ("//evil.example", "/\\evil.example", which browsers read as "//"), and no control
+    character (a newline would break the Location header)."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return None
+    if target.startswith("//") or "\\" in target or _CONTROL_OR_SPACE.search(target):
+        return None
+    return target
+
+
+def id_argument(name: str) -> int | None:
+    """A positive id from the query string; None when absent; 404 when not an id (a number
+    larger than any id would reach the database, which refuses it: a 500)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        abort(404)
+    return int(value)
+
+
+class IdField(IntegerField):
+    """A database id a page sends back (a hidden field): anything but a whole number within
+    the ids' range makes the form invalid, and never reaches the database."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(
+            label, [InputRequired(), NumberRange(min=1, max=MAX_ID), *(validators or ())], **kwargs
+        )
 
 
 def collapse_spaces(value):

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.permissions import public
 from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
+from app.forms import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -21,9 +22,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None, default: str = "events_admin.dashboard") -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(default)
+    return local_path(target) or url_for(default)
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

@@ -35,6 +35,7 @@ from app.events.models import Event, today_in_paris
 from app.events.rome import ROME_DOMAINS
 from app.extensions import db
 from app.formatting import phone as format_phone
+from app.forms import MAX_ID
 from app.spreadsheets import write_xlsx
 
 bp = Blueprint("candidates_admin", __name__, url_prefix="/admin/inscriptions")
@@ -42,7 +43,6 @@ bp = Blueprint("candidates_admin", __name__, url_prefix="/admin/inscriptions")
 #: A page number beyond any list (a forged ?page= never reaches the database as a huge offset).
 MAX_PAGE = 10_000
 #: The largest id a database integer column holds: a longer one in a URL is not found.
-MAX_ID = 2**31 - 1
 
 
 def _registration_or_404(registration_id: int) -> Registration:

@@ -4,6 +4,7 @@ to keep it under, and the download response."""
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from flask import Response, send_file
@@ -44,7 +45,16 @@ def _zip_document(content: bytes) -> DocumentType | None:
                 and archive.read("mimetype").strip() == ODT.content_type.encode()
             ):
                 return ODT
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,  # a member encrypted
+        NotImplementedError,  # a compression method zipfile does not know
+        zlib.error,  # corrupt compressed data
+    ):
         return None
     return None
 

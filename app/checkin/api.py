@@ -72,7 +72,10 @@ def _json_body() -> dict:
         raise BadRequest(
             _("Envoyez du JSON (Content-Type: application/json)."), "unsupported_media_type", 415
         )
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # arrays nested a thousand deep: no request of ours
+        body = None
     if not isinstance(body, dict):
         raise BadRequest(_("Le corps de la requête doit être un objet JSON."))
     return body

@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length
 
 from app.candidates.forms import StaffRegistrationForm
 from app.checkin.models import CheckInMethod
+from app.forms import IdField
 
 
 class PairForm(FlaskForm):
@@ -74,7 +75,7 @@ class WalkInForm(StaffRegistrationForm):
 class BookNowForm(FlaskForm):
     """Book the free table shown (a button)."""
 
-    slot_id = HiddenField(validators=[InputRequired()])
+    slot_id = IdField()
 
 
 class ArrivalForm(FlaskForm):

@@ -310,10 +310,10 @@ def free_tables(event_id: int, registration_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            booked = day.book_now(event, registration.id, int(form.slot_id.data), actor=actor())
-        except (DomainError, ValueError) as error:
+            booked = day.book_now(event, registration.id, form.slot_id.data, actor=actor())
+        except DomainError as error:
             db.session.rollback()
-            flash(getattr(error, "message", _("Ce créneau n'existe pas.")), "error")
+            flash(error.message, "error")
             status = 409
         else:
             db.session.commit()

@@ -13,6 +13,7 @@ from app.events import services
 from app.events.forms import EVENT_STATUS_LABELS, EventForm, TourForm, VenueForm, event_form
 from app.events.models import Event, Tour, Venue, today_in_paris
 from app.extensions import db
+from app.forms import MAX_ID, id_argument
 
 bp = Blueprint("events_admin", __name__, url_prefix="/admin")
 
@@ -23,7 +24,6 @@ def inject_event_labels():
 
 
 #: The largest id a database integer column holds: a longer one in a URL is not found.
-MAX_ID = 2**31 - 1
 
 
 def _get_or_404(model, record_id: int):
@@ -155,8 +155,8 @@ def new_event():
         flash(_("Créez d'abord une tournée et au moins un lieu."), "warning")
         return redirect(url_for("events_admin.new_tour" if not tours else "events_admin.new_venue"))
     form: EventForm = event_form(tours=tours, venues=venues)
-    if request.method == "GET" and request.args.get("tournee", "").isdigit():
-        form.tour_id.data = int(request.args["tournee"])
+    if request.method == "GET" and request.args.get("tournee") is not None:
+        form.tour_id.data = id_argument("tournee")
     if form.validate_on_submit():
         try:
             event = services.create_event(form.tour_id.data, form.capacity.data, form.details())

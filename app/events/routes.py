@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from app.auth.permissions import public
 from app.events.models import today_in_paris
 from app.events.queries import get_current_tour, get_public_event_or_404, list_public_events
+from app.forms import local_path
 
 bp = Blueprint("events", __name__)
 
@@ -33,10 +34,7 @@ def privacy():
 @bp.get("/langue/<code>")
 @public
 def set_language(code: str):
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("events.home")
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next")) or url_for("events.home"))
     if code in ("fr", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -29,6 +29,7 @@ from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.formatting import hour
+from app.forms import id_argument
 from app.interviews import queries
 from app.interviews.forms_admin import (
     BookForm,
@@ -259,7 +260,7 @@ def book(event_id: int):
     event = queries.load_event_or_404(event_id)
     search = RegistrationSearchForm(formdata=request.args)
     wanted_slot = (
-        queries.load_slot_or_404(event, request.args.get("creneau", type=int))
+        queries.load_slot_or_404(event, id_argument("creneau"))
         if request.args.get("creneau")
         else None
     )
@@ -271,9 +272,7 @@ def book(event_id: int):
                 event, form.registration_id.data
             )
     elif request.args.get("inscription"):
-        registration = queries.load_registration_of_event_or_404(
-            event, request.args.get("inscription", type=int)
-        )
+        registration = queries.load_registration_of_event_or_404(event, id_argument("inscription"))
         form.registration_id.data = registration.id
         if wanted_slot is not None:
             form.slot_id.data = wanted_slot.id

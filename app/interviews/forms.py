@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
-from wtforms.validators import InputRequired
-from wtforms.widgets import HiddenInput
+from wtforms import BooleanField, SelectChoice, SelectField
 
 from app.candidates.models import Registration
 from app.employers.models import Participation
 from app.errors import DomainError
+from app.forms import IdField
 from app.interviews.models import Wish
 from app.interviews.services.wishes import WishChoice
 
@@ -154,7 +153,7 @@ def wishes_form(
 class BookingForm(FlaskForm):
     """One slot button (the slot's id in a hidden field)."""
 
-    slot_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    slot_id = IdField()
 
 
 class CancelInterviewForm(FlaskForm):

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -14,10 +13,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
-from wtforms.widgets import HiddenInput
 
 from app.events.forms import WholeNumberField
-from app.forms import clean_text, optional_id
+from app.forms import IdField, clean_text, optional_id
 
 
 def _time_field(label, what):
@@ -166,5 +164,5 @@ class ScheduleAdjustForm(FlaskForm):
     action = SelectField(
         choices=[SelectChoice(action, action) for action in ("pin", "unpin", "remove", "restore")]
     )
-    registration_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    participation_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    registration_id = IdField()
+    participation_id = IdField()

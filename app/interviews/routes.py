@@ -17,6 +17,7 @@ from app.employers.models import Participation
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import hour
+from app.forms import id_argument
 from app.interviews import queries
 from app.interviews.forms import BookingForm, CancelInterviewForm, wishes_form
 from app.interviews.models import Interview, InterviewSource, InterviewStatus, Slot
@@ -27,16 +28,6 @@ bp = Blueprint("interviews", __name__, url_prefix="/mon-inscription")
 
 def _invalid_link():
     return render_template("candidates/invalid_link.html"), 404
-
-
-def _id_argument(name: str) -> int | None:
-    """A positive id from the query string; None when absent; 404 when not an id."""
-    value = request.args.get(name)
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**31:
-        abort(404)
-    return int(value)
 
 
 def _back_to_manage(token: str):
@@ -123,7 +114,7 @@ def book(token: str):
     if registration is None:
         return _invalid_link()
     participation = None
-    participation_id = _id_argument("employeur")
+    participation_id = id_argument("employeur")
     if participation_id is not None:
         participation = queries.get_employer_at(registration.event, participation_id)
         if participation is None:
@@ -170,7 +161,7 @@ def cancel_interview(token: str):
         # Cancelling the registration cancelled its interviews.
         flash(_("Cette inscription est annulée : vous n'avez plus d'entretien."), "warning")
         return _back_to_manage(token)
-    interview_id = _id_argument("entretien")
+    interview_id = id_argument("entretien")
     if interview_id is None:
         if request.method == "POST":
             abort(404)

@@ -5,7 +5,19 @@ is served on its own address, inside a sandboxed frame, with a policy that allow
 no request and no form: only its inline styles and its images (made data: URLs).
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -123,8 +135,10 @@ def received_html(name: str):
 
 
 def _download(data: bytes, mimetype: str, filename: str):
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    # send_file writes a name outside ASCII as RFC 5987 asks (filename*=UTF-8'').
+    response = send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename
+    )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

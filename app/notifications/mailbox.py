@@ -7,6 +7,7 @@ files there (path separators, `..`, hidden files) is treated as missing.
 import base64
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -107,11 +108,23 @@ def _leaves(message: EmailMessage) -> list[EmailMessage]:
 
 
 def body(message: EmailMessage, subtype: str) -> str | None:
-    """The text/plain or text/html body, as text."""
+    """The text/plain or text/html body, as text (read as UTF-8 when its charset is one
+    Python does not know)."""
     part = message.get_body(preferencelist=(subtype,))
     if part is None or part.get_content_type() != f"text/{subtype}":
         return None
-    return part.get_content()
+    try:
+        return part.get_content()
+    except LookupError:
+        return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+
+
+def _file_name(part: EmailMessage, index: int) -> str:
+    """The part's file name as sent, without folders, control characters or bytes that
+    were not text (all of which would break a download's header), at most 100 characters."""
+    name = (part.get_filename() or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    return name[:100] or f"partie-{index}"
 
 
 def parts(message: EmailMessage) -> list[Part]:
@@ -127,7 +140,7 @@ def parts(message: EmailMessage) -> list[Part]:
             Part(
                 index=index,
                 content_type=part.get_content_type(),
-                filename=part.get_filename() or f"partie-{index}",
+                filename=_file_name(part, index),
                 size=len(payload),
                 content_id=content_id.strip("<>") if content_id else None,
                 inline=part.get_content_disposition() == "inline",

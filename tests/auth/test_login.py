@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role, User
@@ -32,13 +33,25 @@ def test_inactive_user_cannot_sign_in(client, make_user):
     assert response.status_code == 422
 
 
-def test_next_parameter_cannot_redirect_elsewhere(client, make_user):
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/x", "/%5Cevil.example/x", "/%0d%0aSet-Cookie:%20x=1", "https://evil.example/"],
+    ids=["another site", "a backslash", "a line break", "an absolute address"],
+)
+def test_next_parameter_cannot_redirect_elsewhere(client, make_user, target):
     user = make_user()
     response = client.post(
-        "/connexion?next=//evil.example/x",
+        f"/connexion?next={target}",
         data={"email": user.email, "password": "motdepasse-solide"},
     )
     assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/%0d%0a", "/%5Cevil.example"])
+def test_the_language_link_goes_back_only_to_this_site(client, target):
+    response = client.get(f"/langue/en?next={target}")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/langue/fr?next=/etapes").headers["Location"] == "/etapes"
 
 
 def test_sign_in_attempts_are_rate_limited(make_app, make_user):

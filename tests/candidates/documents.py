@@ -36,6 +36,26 @@ def spreadsheet_zip() -> bytes:
     return buffer.getvalue()
 
 
+def broken_odt(fault: str) -> bytes:
+    """An .odt whose "mimetype" member cannot be read: marked "encrypted", packed with a
+    compression method zipfile does not know (97), or its deflated data corrupt."""
+    buffer = io.BytesIO()
+    packing = zipfile.ZIP_DEFLATED if fault == "corrupt" else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", compression=packing) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    content = bytearray(buffer.getvalue())
+    central = content.index(b"PK\x01\x02")
+    if fault == "encrypted":
+        content[6] |= 1  # general purpose flags: bit 0, encrypted
+        content[central + 8] |= 1
+    elif fault == "method":
+        content[8:10] = content[central + 10 : central + 12] = (97).to_bytes(2, "little")
+    else:
+        start = 30 + len("mimetype")  # the first member's data, after its local header
+        content[start : start + 4] = b"\xff\xff\xff\xff"
+    return bytes(content)
+
+
 def png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 60), "white").save(buffer, "PNG")

@@ -57,6 +57,9 @@ def test_each_kind_of_cv_is_told_by_its_content(content, content_type):
         b"<html><script>alert(1)</script></html>",
         documents.spreadsheet_zip(),
         b"PK\x03\x04 truncated zip",
+        documents.broken_odt("encrypted"),
+        documents.broken_odt("method"),
+        documents.broken_odt("corrupt"),
         b"",
     ],
 )

@@ -124,6 +124,9 @@ def test_a_body_that_is_not_json_is_refused(app, staff_client, day):
         f"/api/v1/events/{event.id}/check-ins", data="{not json", headers=JSON
     )
     assert broken.status_code == 400 and broken.get_json()["error"]["code"] == "invalid_request"
+    # Arrays nested too deep for Python's parser to follow.
+    deep = staff_client.post(f"/api/v1/events/{event.id}/check-ins", data="[" * 5000, headers=JSON)
+    assert deep.status_code == 400 and deep.get_json()["error"]["code"] == "invalid_request"
 
 
 def test_who_may_call_the_api(app, day, make_event, make_device, make_registration):

@@ -163,6 +163,14 @@ def test_who_can_receive_someone_now(employers_today, staff_user):
     assert the_day.free_tables(event, sylvie, now=at(11)) == []
 
 
+@pytest.mark.parametrize("slot_id", ["99999999999999999999", "-5", "x"])
+def test_a_slot_that_is_no_id_is_a_400_on_the_tablet(staff_client, employers_today, slot_id):
+    event, (sylvie, *_others), *_employers = employers_today
+    url = f"/accueil/etapes/{event.id}/personnes/{sylvie.id}/employeurs"
+    assert staff_client.post(url, data={"slot_id": slot_id}).status_code == 400
+    assert db.session.scalar(select(func.count(Interview.id))) == 0
+
+
 def test_a_declined_candidate_is_not_offered_to_that_employer(employers_today, staff_user):
     event, (sylvie, *_others), n_domain, _d, _wished = employers_today
     sylvie.candidate.domains = ["N"]

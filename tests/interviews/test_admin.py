@@ -88,6 +88,9 @@ def test_wrong_ids_and_another_etapes_things_are_not_found(
         f"{base}/employeurs/{theirs.id}/refuser",
         f"{base}/reserver?creneau={their_slot.id}",
         f"{base}/reserver?inscription={their_registration.id}",
+        f"{base}/reserver?creneau=99999999999999999999",  # larger than any id
+        f"{base}/reserver?inscription=-1",
+        f"{base}/reserver?creneau=²",
         f"{base}/entretiens/{interview.id}/deplacer",
         f"{base}/entretiens/{interview.id}/annuler",
         f"{base}/entretiens/999999/annuler",

@@ -7,7 +7,7 @@ import re
 from datetime import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.candidates import services as candidates
 from app.candidates.models import Registration, RegistrationStatus
@@ -295,6 +295,16 @@ def test_booking_a_slot_from_the_employers_hours(client, etape, make_registratio
     # The other employer's 9:20 is too close now: it is not offered.
     offered = slot_buttons(client.get(book_url(registration, second)))
     assert str(slots_of(second)[1].id) not in offered and offered
+
+
+@pytest.mark.parametrize("slot_id", ["99999999999999999999", "-1", "0", "abc", ""])
+def test_a_slot_that_is_no_id_is_refused_on_the_page(client, etape, make_registration, slot_id):
+    event, first, _second, _pending = etape
+    registration = make_registration(event)
+    response = client.post(book_url(registration, first), data={"slot_id": slot_id})
+    assert response.status_code == 422
+    assert "Choisissez un horaire dans la liste." in text_of(response)
+    assert db.session.scalar(select(func.count(Interview.id))) == 0
 
 
 def test_booking_is_closed_unless_the_etape_opens_it(

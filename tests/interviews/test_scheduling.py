@@ -296,3 +296,15 @@ def test_kept_interviews_stay_and_removed_ones_are_not_proposed_again(
         scheduling.adjust(again, "pin", chantal.id, other.id)
     scheduling.adjust(again, "restore", chantal.id, other.id)
     assert again.removals == []
+    # Neither a pair the proposal does not hold, nor ids that are none, can be removed.
+    with pytest.raises(scheduling.DomainError):
+        scheduling.adjust(again, "remove", 999_999, other.id)
+    db.session.commit()
+    forged = {"action": "remove", "participation_id": "99999999999999999999"}
+    response = staff_client.post(
+        f"{url}/{again.id}/ajuster", data={**forged, "registration_id": "99999999999999999999"}
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, again.id).removals == []
+    assert staff_client.get(url).status_code == 200

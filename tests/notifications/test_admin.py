@@ -169,6 +169,62 @@ def test_the_sample_message_opens_on_every_viewer_page(app, tmp_path, staff_clie
     assert part.status_code == 200 and part.mimetype == "image/png"
 
 
+#: A message as a careless or hostile sender writes it: an unknown charset, and attachment
+#: names with a line break, a NUL, a folder, raw bytes that are not text, accents.
+ODD_MESSAGE = b"""Subject: odd
+Content-Type: multipart/mixed; boundary="b"
+
+--b
+Content-Type: multipart/alternative; boundary="a"
+
+--a
+Content-Type: text/plain; charset=garbage-xx
+
+Bonjour, texte en charset inconnu.
+--a
+Content-Type: text/html; charset=nonexistent
+
+<p>Bonjour en HTML</p>
+--a--
+--b
+Content-Type: application/pdf
+Content-Disposition: attachment; filename*=utf-8''a%0D%0Ab%00c.pdf
+
+%PDF-1.4
+--b
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename="\xff\xfe.bin"
+
+data
+--b
+Content-Type: application/pdf
+Content-Disposition: attachment; filename="../../etc/Relev\xc3\xa9 \xc3\xa9t\xc3\xa9.pdf"
+
+%PDF-1.4
+--b--
+""".replace(b"\n", b"\r\n")
+
+
+def test_a_message_in_an_unknown_charset_with_odd_file_names_opens(app, tmp_path, staff_client):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "1000000000000000001-1.eml").write_bytes(ODD_MESSAGE)
+    app.config["MAIL_SINK_DIR"] = str(folder)
+    base = "/admin/courriels/recus/1000000000000000001-1.eml"
+    page = staff_client.get(base)
+    assert page.status_code == 200
+    assert "Bonjour, texte en charset inconnu." in page.get_data(as_text=True)
+    assert staff_client.get(f"{base}/html").status_code == 200
+    dispositions = []
+    for index in (2, 3, 4):  # the attachments, after the two bodies
+        part = staff_client.get(f"{base}/parties/{index}")
+        assert part.status_code == 200, index
+        dispositions.append(part.headers["Content-Disposition"])
+    assert dispositions[0] == "attachment; filename=abc.pdf"
+    assert dispositions[1].endswith(".bin")  # the bytes that were no text, replaced
+    assert "filename*=UTF-8''Relev%C3%A9%20%C3%A9t%C3%A9.pdf" in dispositions[2]
+
+
 def test_received_pages_only_with_the_development_sink(app, staff_client):
     app.config["MAIL_SINK_DIR"] = None
     listing = staff_client.get("/admin/courriels/recus/")

@@ -528,7 +528,7 @@ def adjust(run: ScheduleRun, action: str, registration_id: int, participation_id
     )
     pins = [pin for pin in run.pins if pin[:2] != pair]
     removals = [removal for removal in run.removals if removal != pair]
-    if action == "pin" and proposed is None:
+    if action in ("pin", "remove") and proposed is None:
         raise DomainError(
             _("Cet entretien n'est pas dans la proposition."), "schedule_unknown_interview"
         )
