@@ -416,7 +416,13 @@ def big_screen(event_id: int):
 
 
 #: What the service worker keeps for the tablet to open offline.
-SHELL_FILES = ("css/site.css", "css/checkin.css", "js/checkin.js", "vendor/jsqr/jsQR.js")
+SHELL_FILES = (
+    "css/site.css",
+    "css/checkin.css",
+    "js/hours.js",
+    "js/checkin.js",
+    "vendor/jsqr/jsQR.js",
+)
 
 
 @bp.route("/sw.js")

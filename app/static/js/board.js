@@ -16,16 +16,7 @@
     return value;
   }
 
-  // The server's time, in the étape's time zone (the browser's may be another), written
-  // as the server writes it (`app.formatting.hour`): "9 h 42", "10 h"; "9:42" in English.
-  var paris = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "numeric", minute: "2-digit", hourCycle: "h23" });
-  function clock(iso) {
-    var parts = {};
-    paris.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
-    var hours = Number(parts.hour);
-    if (document.documentElement.lang !== "fr") return hours + ":" + parts.minute;
-    return hours + "\u00a0h" + (parts.minute === "00" ? "" : "\u00a0" + parts.minute);
-  }
+  var clock = window.jdtHour;  // the server's time, in the étape's time zone
 
   function cell(tag, value, scope) {
     var node = document.createElement(tag);

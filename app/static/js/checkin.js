@@ -29,16 +29,7 @@
   var recent = document.getElementById("recent");
   var codePattern = new RegExp(desk.getAttribute("data-code-pattern"));
   var codeSeparators = new RegExp(desk.getAttribute("data-code-separators"), "g");
-  // Times as the server writes them (`app.formatting.hour`), in the étape's time zone:
-  // "9 h 42", "10 h" in French; "9:42" in English.
-  var clock = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "numeric", minute: "2-digit", hourCycle: "h23" });
-  function hour(iso) {
-    var parts = {};
-    clock.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
-    var hours = Number(parts.hour);
-    if (document.documentElement.lang !== "fr") return hours + ":" + parts.minute;
-    return hours + "\u00a0h" + (parts.minute === "00" ? "" : "\u00a0" + parts.minute);
-  }
+  var hour = window.jdtHour;
 
   /* The stored form of a code, or null: what `normalise_ticket_code` does on the server. */
   function normalised(code) {
