@@ -175,6 +175,7 @@ def search(event_id: int):
             "checkin/search.html",
             event=event,
             device=current_device(),
+            figures=desk_figures(event),
             query=query,
             people=people,
             checked_in=services.check_ins_by_registration(event, people),
@@ -266,7 +267,11 @@ def walk_in(event_id: int):
             db.session.commit()
             return _desk(event, result=result)
     return render_template(
-        "checkin/walk_in.html", event=event, device=current_device(), form=form
+        "checkin/walk_in.html",
+        event=event,
+        device=current_device(),
+        figures=desk_figures(event),
+        form=form,
     ), 422 if form.errors else 200
 
 

@@ -93,6 +93,9 @@ def test_search_then_confirm_from_the_list(app, staff_client, day):
     assert found.status_code == 200
     page = text_of(found)
     assert "1 personne trouvée" in page and "LEFÈVRE Hélène" in page and "SYLVIE" not in page
+    assert "Arrivées : 0 sur 3 attendues" in page  # the count on every page of the door
+    walk_in = text_of(staff_client.get(f"/accueil/etapes/{event.id}/sur-place"))
+    assert "Arrivées : 0 sur 3 attendues" in walk_in
     nonce = read_page(found.get_data(as_text=True)).hidden["nonce"]
     response = staff_client.post(
         f"/accueil/etapes/{event.id}/personnes/{helene.id}", data={"nonce": nonce}
