@@ -53,7 +53,12 @@ def watch_console(page) -> None:
             errors.append(f"HTTP {response.status}: {response.url}")
 
     def on_request_failed(request):
-        if request.resource_type != "document":
+        # A fetch cancelled because the page went away (a poll in flight when the test
+        # navigates) is the browser's doing, not a broken page; a failed load still counts.
+        cancelled = request.resource_type in ("fetch", "xhr") and request.failure == (
+            "net::ERR_ABORTED"
+        )
+        if request.resource_type != "document" and not cancelled:
             errors.append(f"failed: {request.url} ({request.failure})")
 
     page.on("pageerror", lambda error: errors.append(f"script error: {error}"))

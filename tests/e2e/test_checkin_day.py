@@ -255,6 +255,7 @@ def test_a_volunteer_runs_the_door_from_a_paired_tablet(
         "() => navigator.serviceWorker.controller"
         " && caches.match(location.pathname).then(hit => !!hit)"
     )
+    tablet.wait_for_load_state("networkidle")  # the figures' first poll answered
     tablet.context.set_offline(True)
     tablet.goto(desk)
     expect(tablet.get_by_role("heading", level=1)).to_have_text(f"Accueil — {town}")
