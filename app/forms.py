@@ -7,9 +7,11 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectMultipleField
+from wtforms import IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from app.formatting import phone
 
 #: The largest id a database integer column holds (ids are positive).
 MAX_ID = 2**31 - 1
@@ -127,6 +129,15 @@ def french_phone(form, field):
             _l("Écrivez un numéro de téléphone français à 10 chiffres, par exemple 06 12 34 56 78.")
         )
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneField(StringField):
+    """A phone number as people write it: the `french_phone` validator stores it as +33…,
+    and a form shown again (another field is wrong, or a record is edited) writes it back
+    as "06 12 34 56 78", not as the stored form."""
+
+    def _value(self):
+        return phone(self.data) if self.data else super()._value()
 
 
 def email_address(form, field):

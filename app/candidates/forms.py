@@ -13,6 +13,7 @@ from app.candidates.services import CandidateDetails
 from app.events.rome import ROME_DOMAINS
 from app.forms import (
     MultiCheckboxField,
+    PhoneField,
     YearField,
     clean_text,
     collapse_spaces,
@@ -52,7 +53,7 @@ class RegistrationForm(FlaskForm):
         validators=[Length(max=254, message=_l("254 caractères au plus.")), email_address],
         render_kw={"type": "email", "spellcheck": "false"},
     )
-    phone = StringField(
+    phone = PhoneField(
         _l("Téléphone"),
         filters=[clean_text],
         validators=[

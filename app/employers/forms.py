@@ -29,6 +29,7 @@ from app.events.rome import ROME_DOMAINS
 from app.formatting import long_date
 from app.forms import (
     MultiCheckboxField,
+    PhoneField,
     clean_text,
     collapse_spaces,
     email_address,
@@ -146,7 +147,7 @@ class ParticipationForm(FlaskForm):
         ],
         render_kw={"type": "email", "autocomplete": "email", "spellcheck": "false"},
     )
-    contact_phone = StringField(
+    contact_phone = PhoneField(
         _l("Votre téléphone"),
         filters=[clean_text],
         validators=[Length(max=30), french_phone],

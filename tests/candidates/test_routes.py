@@ -678,3 +678,15 @@ def test_forged_or_mistyped_token_gets_the_link_page_never_a_500(
                 assert response.status_code == 404, (name, method, url)
                 assert "Ce lien ne fonctionne pas" in text_of(response), (name, url)
     assert database_snapshot() == before
+
+
+def test_a_form_shown_again_writes_the_phone_as_it_was_typed_not_as_stored(client, make_event):
+    event = make_event()
+    response = client.post(
+        register_url(event), data=registration_form(phone="+33 6 12 34 56 78", postcode="abc")
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="06 12 34 56 78"' in page
+    assert "+33612345678" not in page
+    assert row_counts() == NOTHING
