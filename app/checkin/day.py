@@ -23,7 +23,7 @@ from app.employers.models import Participation, ParticipationStatus
 from app.errors import DomainError
 from app.events.models import PARIS, Event
 from app.extensions import db
-from app.formatting import long_date
+from app.formatting import hour, long_date
 from app.interviews.models import Interview, InterviewSource, InterviewStatus, Slot, Wish
 from app.interviews.services import booking
 from app.notifications.services import enqueue_email
@@ -97,6 +97,8 @@ def free_tables(
     person wished or who recruits in their domains, where the person is free then and was
     not declined: wishes first, then by time."""
     now = (now or now_in_paris()).astimezone(PARIS)
+    if now.date() != event.date:  # the clock's 9 h 10 is not the étape's on another day
+        return []
     start = now.replace(tzinfo=None).time()
     # Until the end of the window's minute: a slot at 9 h 35 is offered at 9 h 05.
     end = (now + FREE_WINDOW + timedelta(minutes=1)).replace(tzinfo=None).time()
@@ -129,6 +131,29 @@ def free_tables(
             continue
         found[participation.id] = FreeTable(participation, slot, reason)
     return sorted(found.values(), key=lambda t: (t.reason != "wish", t.slot.starts_at))
+
+
+def no_free_table_yet(event: Event, now: datetime | None = None) -> str | None:
+    """Why no table can be offered now when the étape's day or hours say so (the list is
+    empty then, whatever the employers' tables): None during the étape."""
+    now = (now or now_in_paris()).astimezone(PARIS)
+    if now.date() != event.date:
+        return _(
+            "Cette étape a lieu le %(date)s : les tables libres se proposent ce jour-là.",
+            date=long_date(event.date),
+        )
+    if now + FREE_WINDOW < event.starts:
+        return _(
+            "Les entretiens commencent à %(start)s : les tables libres se proposent à partir "
+            "de %(earliest)s.",
+            start=hour(event.starts_at),
+            earliest=hour(event.starts - FREE_WINDOW),
+        )
+    if now >= event.ends:
+        return _(
+            "Les entretiens de la journée sont finis (fin à %(end)s).", end=hour(event.ends_at)
+        )
+    return None
 
 
 def book_now(event: Event, registration_id: int, slot_id: int, *, actor: services.Actor):

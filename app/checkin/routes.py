@@ -330,6 +330,7 @@ def free_tables(event_id: int, registration_id: int):
         device=current_device(),
         registration=registration,
         tables=day.free_tables(event, registration),
+        not_yet=day.no_free_table_yet(event),
         interviews=booking.active_interviews_of(registration.id),
         booked=booked,
         form=BookNowForm(formdata=None),

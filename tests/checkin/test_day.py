@@ -4,7 +4,7 @@ arriving (tablet or their own QR link), and closing the day."""
 
 import html
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from app.employers import services as employers
 from app.errors import DomainError
 from app.events.models import PARIS
 from app.extensions import db
+from app.formatting import hour
 from app.interviews.models import (
     Interview,
     InterviewSource,
@@ -348,3 +349,34 @@ def test_a_person_let_in_after_the_day_closed_is_present_not_absent(day, staff_u
     assert helene.no_show_at is None
     summary = the_day.day_summary(event)
     assert (summary.arrived, summary.no_shows) == (2, 1)
+
+
+def test_outside_the_etapes_day_and_hours_no_table_is_offered_and_the_tablet_says_why(
+    employers_today, staff_client
+):
+    event, (sylvie, *_others), *_employers = employers_today
+    sylvie.candidate.domains = ["N"]
+    db.session.commit()
+    assert the_day.free_tables(event, sylvie, now=at(9, 5))  # during the étape: offered
+    # The day before at the same hour, the 9 h 20 table is not "free now".
+    assert the_day.free_tables(event, sylvie, now=at(9, 5) - timedelta(days=1)) == []
+    assert the_day.no_free_table_yet(event, now=at(9, 5)) is None
+    assert the_day.no_free_table_yet(event, now=at(7)) == (
+        "Les entretiens commencent à 9\u00a0h : les tables libres se proposent à partir "
+        "de 8\u00a0h\u00a030."
+    )
+    assert the_day.no_free_table_yet(event, now=at(8, 30)) is None
+    ends = hour(event.ends_at)
+    assert the_day.no_free_table_yet(event, now=at(23, 59)) == (
+        f"Les entretiens de la journée sont finis (fin à {ends})."
+    )
+    tomorrow = the_day.no_free_table_yet(event, now=at(9) + timedelta(days=1))
+    assert tomorrow.startswith("Cette étape a lieu le ")
+    # The page says so in place of "no employer has a free table": here, the étape moved
+    # to tomorrow.
+    event.date += timedelta(days=1)
+    db.session.commit()
+    page = text_of(staff_client.get(f"/accueil/etapes/{event.id}/personnes/{sylvie.id}/employeurs"))
+    assert "Cette étape a lieu le " in page
+    assert "les tables libres se proposent ce jour-là." in page
+    assert "Aucun employeur de ses vœux" not in page
