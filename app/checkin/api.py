@@ -177,6 +177,8 @@ def create_check_in(event_id: int):
     _require_event(event_id)
     body = _json_body()
     nonce = _string(body, "nonce", required=True, max_length=64)
+    if not nonce:  # the service takes "" for no nonce; the API asks for one
+        raise BadRequest(services.invalid_nonce_message(), "invalid_nonce", 422)
     code = _string(body, "code")
     registration_id = body.get("registration_id")
     if "registration_id" in body and (
@@ -206,6 +208,7 @@ def create_check_in(event_id: int):
                 method=method,
                 nonce=nonce,
                 scanned_at=scanned_at,
+                commit=True,
             )
         else:
             result = services.check_in(
@@ -216,6 +219,7 @@ def create_check_in(event_id: int):
                 nonce=nonce,
                 scanned_at=scanned_at,
                 offline=offline,
+                commit=True,
             )
     except services.CheckInError as error:
         db.session.rollback()

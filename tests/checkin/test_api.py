@@ -80,6 +80,7 @@ def test_a_search_sent_as_raw_bytes_is_read_as_a_browser_would(staff_client, day
         ({"code": "ZZZZ-ZZZZ", "nonce": "bad-input-01"}, 404, "unknown_code"),
         ({"code": "???", "nonce": "bad-input-02"}, 422, "invalid_code"),
         ({"code": "7K3MQ9ZP", "nonce": "x"}, 422, "invalid_nonce"),
+        ({"code": "7K3MQ9ZP", "nonce": ""}, 422, "invalid_nonce"),
         ({"code": "7K3MQ9ZP"}, 400, "invalid_request"),
         ({"code": 12345678, "nonce": "bad-input-03"}, 400, "invalid_request"),
         ({"nonce": "bad-input-04"}, 400, "invalid_request"),
