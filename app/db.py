@@ -504,12 +504,3 @@ def together(connection: Connection):
 
 
 _TOGETHER = "sending_together"
-
-
-def commit_together(connection: Connection) -> None:
-    """Inside `together`, on PostgreSQL: COMMIT in the same round trip as the block's
-    statements (its errors, like theirs, are raised at the end of the block). What runs
-    afterwards in the session's transaction begins a new one, with its first statement;
-    the session's commit then ends that one, and sends nothing if nothing ran."""
-    connection.connection.driver_connection.execute("COMMIT")
-    connection.connection.info[_BEGIN_PENDING] = True

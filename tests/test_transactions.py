@@ -16,7 +16,7 @@ from sqlalchemy import (
     select,
 )
 
-from app.db import DriverStatement, commit_together, together
+from app.db import DriverStatement, together
 from app.extensions import db
 
 metadata = MetaData()
@@ -34,10 +34,6 @@ def notes(make_app):
         yield
         db.session.rollback()
         metadata.drop_all(db.engine)
-
-
-#: What only PostgreSQL does (SQLite has no round trips to save).
-on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def bodies() -> list[str]:
@@ -84,42 +80,6 @@ def test_statements_sent_together_first_belong_to_the_transaction(notes):
     assert NOTES.rows(connection) == [("one",), ("two",)]
     db.session.rollback()
     assert bodies() == []
-
-
-@on_postgresql
-def test_a_commit_sent_together_keeps_the_block_and_what_follows_begins_anew(notes):
-    connection = db.session.connection()
-    ADD_NOTE.rows(connection, body="before")  # the transaction's BEGIN went with this one
-    with together(connection):
-        written = ADD_NOTE.send(connection, body="with the commit")
-        commit_together(connection)
-    written.rows()
-    assert bodies() == ["before", "with the commit"]  # committed, before the session's own
-    assert not in_transaction()
-    ADD_NOTE.rows(db.session.connection(), body="undone")  # in a transaction of its own
-    assert in_transaction()
-    db.session.rollback()
-    assert bodies() == ["before", "with the commit"]
-    ADD_NOTE.rows(db.session.connection(), body="after")
-    db.session.commit()
-    assert bodies() == ["before", "with the commit", "after"]
-
-
-@on_postgresql
-def test_a_commit_sent_together_with_a_failed_statement_keeps_nothing(notes):
-    connection = db.session.connection()
-    ADD_NOTE.rows(connection, body="first")
-    twice = DriverStatement(lambda dialect_name: insert(note).values(id=bindparam("id")))
-    # The driver's own IntegrityError, at the end of the block.
-    with pytest.raises(Exception), together(connection):  # noqa: B017
-        twice.send(connection, id=1)
-        twice.send(connection, id=1)
-        commit_together(connection)
-    db.session.rollback()
-    assert bodies() == []
-    ADD_NOTE.rows(db.session.connection(), body="later")
-    db.session.commit()
-    assert bodies() == ["later"]
 
 
 def test_a_transaction_in_which_nothing_ran_ends_quietly(notes):

@@ -208,7 +208,6 @@ def create_check_in(event_id: int):
                 method=method,
                 nonce=nonce,
                 scanned_at=scanned_at,
-                commit=True,
             )
         else:
             result = services.check_in(
@@ -219,7 +218,6 @@ def create_check_in(event_id: int):
                 nonce=nonce,
                 scanned_at=scanned_at,
                 offline=offline,
-                commit=True,
             )
     except services.CheckInError as error:
         db.session.rollback()

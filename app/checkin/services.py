@@ -42,7 +42,7 @@ from app.candidates.models import (
 from app.candidates.tickets import TICKET_ALPHABET, normalise_ticket_code
 from app.checkin.devices import PairedDevice
 from app.checkin.models import CheckIn, CheckInAttempt, CheckInDevice, CheckInMethod
-from app.db import DriverStatement, commit_together, lock_for_update, together, utcnow
+from app.db import DriverStatement, lock_for_update, together, utcnow
 from app.employers.models import Company, Establishment, Participation
 from app.errors import DomainError
 from app.events.models import Event
@@ -254,15 +254,11 @@ def check_in(
     nonce: str | None = None,
     scanned_at: datetime | None = None,
     offline: bool = False,
-    commit: bool = False,
 ) -> CheckInResult:
     """Let the holder of a ticket code in at the étape `event_id`.
 
     Raises CheckInError invalid_code, unknown_code, other_event, cancelled, waitlisted,
-    invalid_nonce. The caller commits (or, on error, rolls back and `record_refusal`s).
-    With `commit`, the usual scan on PostgreSQL commits with its writes, a round trip less
-    (see `_let_in_and_commit`): the caller's commit then ends what ran after, if anything;
-    the transaction must hold nothing else of the caller's."""
+    invalid_nonce. The caller commits (or, on error, rolls back and `record_refusal`s)."""
     nonce = check_nonce(nonce)
     code = normalise_ticket_code(raw_code)
     if code is None:
@@ -275,7 +271,7 @@ def check_in(
             "unknown_code",
         )
     return _let_in(
-        event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, offline, commit
+        event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, offline
     )
 
 
@@ -287,19 +283,16 @@ def check_in_registration(
     method: CheckInMethod = CheckInMethod.SEARCH,
     nonce: str | None = None,
     scanned_at: datetime | None = None,
-    commit: bool = False,
 ) -> CheckInResult:
     """Let a registration found by name in at the étape `event_id` (same rules as
-    `check_in`, `commit` too)."""
+    `check_in`)."""
     nonce = check_nonce(nonce)
     connection = _connection()
     door = _AT_THE_DOOR_BY_ID.rows(connection, registration_id=registration_id, nonce=nonce)
     if not door:
         raise CheckInError(_("Cette inscription n'existe pas."), "unknown_code")
     raw_code = door[0][4]  # its ticket code
-    return _let_in(
-        event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, False, commit
-    )
+    return _let_in(event_id, connection, door[0], raw_code, actor, method, nonce, scanned_at, False)
 
 
 def _connection():
@@ -376,20 +369,23 @@ def _insert_unless(model, columns: tuple[str, ...], unique: str):
     return DriverStatement(build)
 
 
-_ATTEMPT_COLUMNS = (
-    "event_id",
-    "nonce",
-    "code",
-    "registration_id",
-    "result",
-    "method",
-    "offline",
-    "scanned_at",
-    "created_at",
-    "device_id",
-    "user_id",
+_INSERT_ATTEMPT = _insert_unless(
+    CheckInAttempt,
+    (
+        "event_id",
+        "nonce",
+        "code",
+        "registration_id",
+        "result",
+        "method",
+        "offline",
+        "scanned_at",
+        "created_at",
+        "device_id",
+        "user_id",
+    ),
+    unique="nonce",
 )
-_INSERT_ATTEMPT = _insert_unless(CheckInAttempt, _ATTEMPT_COLUMNS, unique="nonce")
 _INSERT_CHECK_IN = _insert_unless(
     CheckIn,
     (
@@ -405,9 +401,7 @@ _INSERT_CHECK_IN = _insert_unless(
 )
 
 
-def _let_in(
-    event_id, connection, door, raw_code, actor, method, nonce, scanned_at, offline, commit
-):
+def _let_in(event_id, connection, door, raw_code, actor, method, nonce, scanned_at, offline):
     """The rules, under the registration's row lock. The usual scan (a confirmed person of
     this étape, a new nonce) is written here: the attempt and the check-in inserted and the
     person's interviews read, sent together; anything else, rare at the door, follows the
@@ -438,11 +432,6 @@ def _let_in(
         or no_show_at is not None
     ):
         return by_rules()
-    if commit and connection.dialect.name == "postgresql":
-        fields = {"code": logged_code(raw_code), "method": method, "offline": offline}
-        return _let_in_and_commit(
-            event_id, connection, person, arrival, nonce, scanned_at, actor, fields, by_rules
-        )
     now = utcnow()
     scanned = scan_time(scanned_at, now)
     status = CHECKED_IN if arrival is None else ALREADY_CHECKED_IN
@@ -487,100 +476,6 @@ def _let_in(
         arrival = Arrival.of(_check_in_of(person.registration_id))
         db.session.get(CheckInAttempt, attempt.rows()[0][0]).result = status
         db.session.flush()
-    return CheckInResult(status, person, arrival, interviews=_day_interviews(interviews.rows()))
-
-
-def _let_in_and_record(dialect_name: str):
-    """PostgreSQL: the usual scan's writes in one statement. The attempt is inserted unless
-    its nonce is there already; its result is decided here, by whether the person has a
-    check-in now (this statement's snapshot is taken under the registration's lock: it
-    sees what any earlier holder of the lock wrote); the check-in is inserted from the
-    attempt's own row, so only with it. Returns one row: the attempt's id and result, the
-    check-in's id (each None when not written)."""
-    let_in_before = select(CheckIn.id).where(
-        CheckIn.registration_id == bindparam("registration_id")
-    )
-    attempt = (
-        postgresql.insert(CheckInAttempt)
-        .values(
-            {
-                **{name: bindparam(name) for name in _ATTEMPT_COLUMNS},
-                "result": case((let_in_before.exists(), ALREADY_CHECKED_IN), else_=CHECKED_IN),
-            }
-        )
-        .on_conflict_do_nothing(index_elements=["nonce"])
-        .returning(
-            CheckInAttempt.id,
-            CheckInAttempt.result,
-            *(CheckInAttempt.__table__.c[name] for name in _CHECK_IN_FROM_ATTEMPT.values()),
-        )
-        .cte("attempt")
-    )
-    arrival = (
-        postgresql.insert(CheckIn)
-        .from_select(
-            list(_CHECK_IN_FROM_ATTEMPT),
-            select(*(attempt.c[name] for name in _CHECK_IN_FROM_ATTEMPT.values())).where(
-                attempt.c.result == CHECKED_IN
-            ),
-        )
-        .on_conflict_do_nothing(index_elements=["registration_id"])
-        .returning(CheckIn.id)
-        .cte("arrival")
-    )
-    return select(
-        select(attempt.c.id).scalar_subquery(),
-        select(attempt.c.result).scalar_subquery(),
-        select(arrival.c.id).scalar_subquery(),
-    )
-
-
-#: The check-in's columns, and the attempt's they are copied from.
-_CHECK_IN_FROM_ATTEMPT = {
-    "registration_id": "registration_id",
-    "event_id": "event_id",
-    "method": "method",
-    "checked_in_at": "created_at",
-    "scanned_at": "scanned_at",
-    "device_id": "device_id",
-    "user_id": "user_id",
-}
-_LET_IN_AND_RECORD = DriverStatement(_let_in_and_record)
-
-
-def _let_in_and_commit(
-    event_id, connection, person, arrival, nonce, scanned_at, actor, fields, by_rules
-):
-    """The usual scan on PostgreSQL, committed in the round trip of its writes: the
-    attempt and the check-in (`_let_in_and_record`), the person's interviews, COMMIT.
-    Nothing needs mending after the commit: a nonce sent meanwhile by another request
-    means nothing was written (the rules then answer, under the lock taken again), and
-    someone let in meanwhile is told in the attempt's own result."""
-    now = utcnow()
-    scanned = scan_time(scanned_at, now)
-    with together(connection):  # one round trip, COMMIT included
-        written = _LET_IN_AND_RECORD.send(
-            connection,
-            event_id=event_id,
-            nonce=nonce,
-            registration_id=person.registration_id,
-            scanned_at=scanned,
-            created_at=now,
-            **fields,
-            **actor.ids,
-        )
-        interviews = _INTERVIEWS_OF_THE_DAY.send(connection, registration_id=person.registration_id)
-        commit_together(connection)
-    attempt_id, status, check_in_id = written.rows()[0]
-    if attempt_id is None:
-        _locked(Registration.id == person.registration_id)
-        return by_rules()
-    if check_in_id is not None:
-        device = actor.device.name if actor.device is not None else None
-        arrival = Arrival(check_in_id, now, scanned, fields["method"], device)
-    elif arrival is None:  # let in by a request that held the lock before this one
-        status = ALREADY_CHECKED_IN
-        arrival = Arrival.of(_check_in_of(person.registration_id))
     return CheckInResult(status, person, arrival, interviews=_day_interviews(interviews.rows()))
 
 
