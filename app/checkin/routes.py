@@ -324,13 +324,14 @@ def free_tables(event_id: int, registration_id: int):
             db.session.commit()
     elif request.method == "POST":
         abort(400)
+    now = day.now_in_paris()  # one instant for the list and for why it may be empty
     return render_template(
         "checkin/free_tables.html",
         event=event,
         device=current_device(),
         registration=registration,
-        tables=day.free_tables(event, registration),
-        not_yet=day.no_free_table_yet(event),
+        tables=day.free_tables(event, registration, now),
+        not_yet=day.no_free_table_yet(event, now),
         interviews=booking.active_interviews_of(registration.id),
         booked=booked,
         form=BookNowForm(formdata=None),
